@@ -1,0 +1,14 @@
+namespace ThrottleKit.Classification;
+
+/// <summary>What an <see cref="IThrottlingClassifier"/> says of a failure.</summary>
+public enum ThrottlingClassification
+{
+    /// <summary>The classifier does not recognise the failure. The next classifier of a composite is asked; if none knows it, it is terminal.</summary>
+    Unknown = 0,
+
+    /// <summary>A throttle that a later attempt can get past: the call is retried after a backoff.</summary>
+    Retriable = 1,
+
+    /// <summary>Any other failure, surfaced to the caller unchanged and at once. Retrying it could do the work twice.</summary>
+    Terminal = 2,
+}
