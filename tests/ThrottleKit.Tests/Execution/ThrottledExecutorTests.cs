@@ -1,0 +1,329 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Moq;
+using Polly.RateLimiting;
+using ThrottleKit.Backoff;
+using ThrottleKit.Classification;
+using ThrottleKit.Execution;
+using ThrottleKit.Tests.Support;
+using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
+using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
+
+namespace ThrottleKit.Tests.Execution;
+
+public sealed class ThrottledExecutorTests : IDisposable
+{
+    private static readonly IThrottlingClassifier ThrottleIsRetriable = ThrottlingClassifier.Create(
+        e => e is ThrottleException ? ThrottlingClassification.Retriable : ThrottlingClassification.Unknown);
+
+    private readonly ObservableTimeProvider _time = new();
+    private readonly List<IDisposable> _disposables = [];
+    private readonly List<TimeSpan> _attempts = [];
+    private readonly SemaphoreSlim _attempted = new(0);
+    private readonly DateTimeOffset _start;
+
+    public ThrottledExecutorTests() => _start = _time.GetUtcNow();
+
+    public void Dispose()
+    {
+        foreach (var disposable in _disposables)
+        {
+            disposable.Dispose();
+        }
+
+        _attempted.Dispose();
+        _time.Dispose();
+    }
+
+    [Fact]
+    public async Task An_always_throttled_call_is_attempted_at_0_10_30_70_and_so_on_then_every_5_s()
+    {
+        var executor = Create(new ExponentialBackoffOptions { MaxRetries = 12 });
+        ThrottleException? last = null;
+        var call = executor.ExecuteAsync<int>(_ =>
+        {
+            Record();
+            throw last = new ThrottleException();
+        });
+
+        TimeSpan[] expectedDelays = [.. new[] { 10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5000, 5000, 5000 }.Select(ms => TimeSpan.FromMilliseconds(ms))];
+        await WaitForAttemptsAsync(1);
+        foreach (var delay in expectedDelays)
+        {
+            await _time.WaitForTimerAsync();
+            var before = _attempts.Count;
+            _time.Advance(delay - TimeSpan.FromMilliseconds(1));
+            Assert.Equal(before, AttemptCount());
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+            await WaitForAttemptsAsync(before + 1);
+        }
+
+        var thrown = await Assert.ThrowsAsync<ThrottleException>(() => call);
+        Assert.Same(last, thrown);
+
+        var expectedTimes = new List<TimeSpan> { TimeSpan.Zero };
+        foreach (var delay in expectedDelays)
+        {
+            expectedTimes.Add(expectedTimes[^1] + delay);
+        }
+
+        Assert.Equal(expectedTimes, _attempts);
+    }
+
+    [Fact]
+    public async Task A_terminal_error_is_attempted_once_and_rethrown_as_the_same_instance_with_its_stack_trace()
+    {
+        var executor = Create(new ExponentialBackoffOptions());
+        InvalidOperationException? original = null;
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => executor.ExecuteAsync<int>(_ =>
+        {
+            Record();
+            return FailTerminally(out original);
+        }));
+
+        Assert.Same(original, thrown);
+        Assert.Contains(nameof(FailTerminally), thrown.StackTrace);
+        Assert.Single(_attempts);
+    }
+
+    [Fact]
+    public async Task A_throttled_call_that_then_succeeds_returns_the_result()
+    {
+        var executor = Create(new ExponentialBackoffOptions { MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        var calls = 0;
+
+        var result = await executor.ExecuteAsync(_ => ++calls < 3 ? throw new ThrottleException() : Task.FromResult("sent"));
+
+        Assert.Equal("sent", result);
+        Assert.Equal(3, calls);
+    }
+
+    [Fact]
+    public async Task After_the_last_retry_the_last_throttle_is_rethrown_unchanged()
+    {
+        var executor = Create(new ExponentialBackoffOptions { MaxRetries = 3, MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        var thrown = new List<ThrottleException>();
+
+        var error = await Assert.ThrowsAsync<ThrottleException>(() => executor.ExecuteAsync(_ =>
+        {
+            var exception = new ThrottleException();
+            thrown.Add(exception);
+            return Task.FromException(exception);
+        }));
+
+        Assert.Equal(4, thrown.Count);
+        Assert.Same(thrown[^1], error);
+    }
+
+    [Fact]
+    public async Task With_no_retries_a_throttle_is_attempted_once()
+    {
+        var executor = Create(new ExponentialBackoffOptions { MaxRetries = 0 });
+
+        await Assert.ThrowsAsync<ThrottleException>(() => executor.ExecuteAsync(_ =>
+        {
+            Record();
+            return Task.FromException(new ThrottleException());
+        }));
+
+        Assert.Single(_attempts);
+    }
+
+    [Fact]
+    public async Task Every_attempt_retries_included_takes_its_cost_in_permits()
+    {
+        var limiter = CreateLimiter(rate: 1, burst: 20);
+        var executor = Track(new ThrottledExecutor(limiter, new ExponentialBackoffOptions { MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }, ThrottleIsRetriable, _time));
+        var calls = 0;
+
+        await executor.ExecuteAsync(_ => ++calls < 3 ? throw new ThrottleException() : Task.CompletedTask, cost: 4);
+
+        var statistics = limiter.GetStatistics()!;
+        Assert.Equal(3, statistics.TotalSuccessfulLeases);
+        Assert.Equal(20 - (3 * 4), statistics.CurrentAvailablePermits);
+    }
+
+    [Fact]
+    public async Task Cancelling_while_waiting_for_permits_ends_promptly_and_leaves_the_permits()
+    {
+        var limiter = CreateLimiter(rate: 1, burst: 1);
+        var executor = Track(new ThrottledExecutor(limiter, new ExponentialBackoffOptions(), ThrottleIsRetriable, _time));
+        await executor.ExecuteAsync(_ => Task.CompletedTask);
+        using var cts = new CancellationTokenSource();
+
+        var waiting = executor.ExecuteAsync(_ => { Record(); return Task.CompletedTask; }, cancellationToken: cts.Token);
+        await _time.WaitForTimerAsync();
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Empty(_attempts);
+
+        // The next permit is still due at 1 s: the cancelled call consumed nothing.
+        var next = executor.ExecuteAsync(_ => { Record(); return Task.CompletedTask; });
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await next.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal([TimeSpan.FromSeconds(1)], _attempts);
+    }
+
+    [Fact]
+    public async Task Cancelling_during_the_backoff_ends_promptly_without_another_attempt()
+    {
+        var executor = Create(new ExponentialBackoffOptions { MinDelay = TimeSpan.FromSeconds(30), MaxDelay = TimeSpan.FromSeconds(30) });
+        using var cts = new CancellationTokenSource();
+
+        var call = executor.ExecuteAsync(_ =>
+        {
+            Record();
+            return Task.FromException(new ThrottleException());
+        }, cancellationToken: cts.Token);
+        await _time.WaitForTimerAsync();
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Single(_attempts);
+    }
+
+    [Fact]
+    public async Task The_callers_cancellation_is_never_retried_even_if_the_classifier_would()
+    {
+        var classifier = new Mock<IThrottlingClassifier>();
+        classifier.Setup(c => c.Classify(It.IsAny<Exception>())).Returns(ThrottlingClassification.Retriable);
+        var executor = Track(new ThrottledExecutor(CreateLimiter(rate: 100, burst: 100), new ExponentialBackoffOptions(), classifier.Object, _time));
+        using var cts = new CancellationTokenSource();
+
+        var call = executor.ExecuteAsync(ct =>
+        {
+            Record();
+            cts.Cancel();
+            ct.ThrowIfCancellationRequested();
+            return Task.CompletedTask;
+        }, cancellationToken: cts.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        Assert.Single(_attempts);
+        classifier.Verify(c => c.Classify(It.IsAny<Exception>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task The_classifier_sees_the_exception_the_operation_threw()
+    {
+        var classifier = new Mock<IThrottlingClassifier>();
+        var error = new TimeoutException("ambiguous");
+        classifier.Setup(c => c.Classify(error)).Returns(ThrottlingClassification.Terminal);
+        var executor = Track(new ThrottledExecutor(CreateLimiter(rate: 100, burst: 100), new ExponentialBackoffOptions(), classifier.Object, _time));
+
+        Assert.Same(error, await Assert.ThrowsAsync<TimeoutException>(() => executor.ExecuteAsync(_ => Task.FromException(error))));
+        classifier.Verify(c => c.Classify(error), Times.Once);
+    }
+
+    [Fact]
+    public async Task A_full_queue_rejects_the_call_without_running_it()
+    {
+        var limiter = CreateLimiter(rate: 1, burst: 1, queueLimit: 0);
+        var executor = Track(new ThrottledExecutor(limiter, new ExponentialBackoffOptions(), ThrottleIsRetriable, _time));
+        await executor.ExecuteAsync(_ => Task.CompletedTask);
+
+        var rejected = await Assert.ThrowsAsync<RateLimiterRejectedException>(() => executor.ExecuteAsync(_ => { Record(); return Task.CompletedTask; }));
+
+        Assert.Empty(_attempts);
+        Assert.Equal(TimeSpan.FromSeconds(1), rejected.RetryAfter);
+    }
+
+    [Fact]
+    public async Task Arguments_are_checked_with_their_names()
+    {
+        var executor = Create(new ExponentialBackoffOptions());
+
+        Assert.Equal("operation", (await Assert.ThrowsAsync<ArgumentNullException>(() => executor.ExecuteAsync<int>(null!))).ParamName);
+        var cost = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => executor.ExecuteAsync(_ => Task.CompletedTask, cost: -2));
+        Assert.Equal("cost", cost.ParamName);
+        Assert.Equal(-2, cost.ActualValue);
+    }
+
+    [Fact]
+    public void Invalid_options_are_rejected_when_the_executor_is_built()
+    {
+        var options = new ThrottledExecutorOptions { RateLimit = { PermitsPerSecond = double.NaN } };
+        var rate = Assert.Throws<ArgumentOutOfRangeException>(() => new ThrottledExecutor(options, ThrottleIsRetriable, _time));
+        Assert.Equal("PermitsPerSecond", rate.ParamName);
+
+        options = new ThrottledExecutorOptions { RateLimit = { PermitsPerSecond = 1 }, Backoff = { MaxRetries = -1 } };
+        var retries = Assert.Throws<ArgumentOutOfRangeException>(() => new ThrottledExecutor(options, ThrottleIsRetriable, _time));
+        Assert.Equal("MaxRetries", retries.ParamName);
+        Assert.Equal(-1, retries.ActualValue);
+    }
+
+    [Fact]
+    public async Task An_executor_disposes_the_limiter_it_created_but_not_a_shared_one()
+    {
+        var owning = new ThrottledExecutor(new ThrottledExecutorOptions { RateLimit = { PermitsPerSecond = 5 } }, ThrottleIsRetriable, _time);
+        var shared = CreateLimiter(rate: 5, burst: 5);
+        var sharing = new ThrottledExecutor(shared, new ExponentialBackoffOptions(), ThrottleIsRetriable, _time);
+
+        owning.Dispose();
+        sharing.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => owning.RateLimiter.AttemptAcquire());
+        Assert.True(shared.AttemptAcquire().IsAcquired);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => sharing.ExecuteAsync(_ => Task.CompletedTask));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Task<int> FailTerminally(out InvalidOperationException error)
+    {
+        error = new InvalidOperationException("Email address is not verified.");
+        throw error;
+    }
+
+    private void Record()
+    {
+        lock (_attempts)
+        {
+            _attempts.Add(_time.GetUtcNow() - _start);
+        }
+
+        _attempted.Release();
+    }
+
+    private int AttemptCount()
+    {
+        lock (_attempts)
+        {
+            return _attempts.Count;
+        }
+    }
+
+    private async Task WaitForAttemptsAsync(int count)
+    {
+        while (AttemptCount() < count)
+        {
+            Assert.True(await _attempted.WaitAsync(TimeSpan.FromSeconds(10)), $"Attempt {count} never came.");
+        }
+    }
+
+    private ThrottledExecutor Create(ExponentialBackoffOptions backoff)
+        => Track(new ThrottledExecutor(CreateLimiter(rate: 1000, burst: 1000), backoff, ThrottleIsRetriable, _time));
+
+    private TokenBucketRateLimiter CreateLimiter(double rate, int burst, int queueLimit = int.MaxValue)
+        => Track(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions { PermitsPerSecond = rate, Burst = burst, QueueLimit = queueLimit }, _time));
+
+    private T Track<T>(T disposable)
+        where T : IDisposable
+    {
+        _disposables.Add(disposable);
+        return disposable;
+    }
+
+    private sealed class ThrottleException : Exception
+    {
+        public ThrottleException()
+            : base("Maximum sending rate exceeded.")
+        {
+        }
+    }
+}
