@@ -2,12 +2,26 @@ using System;
 
 namespace ThrottleKit.Internal;
 
-/// <summary>Argument checks that read the same on netstandard2.0 and net10.0.</summary>
+/// <summary>Argument checks and string tests that read the same on netstandard2.0 and net10.0; compiled into each library.</summary>
 internal static class Guard
 {
     public static T NotNull<T>(T? value, string paramName)
         where T : class
-        => value ?? throw new ArgumentNullException(paramName);
+    {
+#if NET
+        ArgumentNullException.ThrowIfNull(value, paramName);
+        return value;
+#else
+        return value ?? throw new ArgumentNullException(paramName);
+#endif
+    }
+
+    public static bool Mentions(string? text, string fragment)
+#if NET
+        => text is not null && text.Contains(fragment, StringComparison.OrdinalIgnoreCase);
+#else
+        => text is not null && text.IndexOf(fragment, StringComparison.OrdinalIgnoreCase) >= 0;
+#endif
 
     public static void PositiveFinite(double value, string paramName)
     {

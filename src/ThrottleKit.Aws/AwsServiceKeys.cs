@@ -1,0 +1,15 @@
+namespace ThrottleKit.Aws;
+
+/// <summary>
+/// The keys of the services ThrottleKit knows. Each names a quota (a rate limiter and its executor), a set of SDK
+/// clients (by <c>ClientConfig.ServiceId</c>) and a set of rules; the keyed <see cref="Execution.IThrottledExecutor"/>
+/// of a service is registered under its key.
+/// </summary>
+public static class AwsServiceKeys
+{
+    /// <summary>Amazon SES: clients with service id <c>SES</c> or <c>SESv2</c>. Default 14 recipients per second.</summary>
+    public const string SimpleEmail = "SES";
+
+    /// <summary>Amazon Connect Campaigns: clients with service id <c>ConnectCampaigns</c> or <c>ConnectCampaignsV2</c>. Default 5 calls per second.</summary>
+    public const string ConnectCampaigns = "ConnectCampaigns";
+}

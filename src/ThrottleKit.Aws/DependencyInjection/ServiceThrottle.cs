@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.RateLimiting;
+using Amazon.Runtime;
+using ThrottleKit.Aws.Internal;
+using ThrottleKit.Execution;
+using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
+
+namespace ThrottleKit.Aws.DependencyInjection;
+
+/// <summary>The live throttling of one service in one container: its limiters and the executors over them.</summary>
+internal sealed class ServiceThrottle : IDisposable
+{
+    private readonly List<RateLimiter> _limiters = [];
+    private readonly Dictionary<string, ThrottledExecutor> _operations = new(StringComparer.Ordinal);
+    private readonly ThrottledExecutor _unlimited;
+
+    public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsThrottlingRules rules, TimeProvider timeProvider)
+    {
+        Key = key;
+        Rules = rules;
+        Executor = new ThrottledExecutor(Track(new TokenBucketRateLimiter(options.RateLimit, timeProvider)), options.Backoff, rules.Classifier, timeProvider);
+        foreach (var operation in options.Operations)
+        {
+            _operations[operation.Key] = new ThrottledExecutor(Track(new TokenBucketRateLimiter(operation.Value, timeProvider)), options.Backoff, rules.Classifier, timeProvider);
+        }
+
+        _unlimited = new ThrottledExecutor(Track(new UnlimitedRateLimiter()), options.Backoff, rules.Classifier, timeProvider);
+    }
+
+    public string Key { get; }
+
+    public AwsThrottlingRules Rules { get; }
+
+    /// <summary>Gets the executor over the service's shared rate.</summary>
+    public ThrottledExecutor Executor { get; }
+
+    /// <summary>The executor a request goes through, and what it costs there.</summary>
+    public (IThrottledExecutor Executor, int Cost) Route(AmazonWebServiceRequest request)
+    {
+        var operation = AwsThrottlingRules.OperationName(request);
+        if (_operations.TryGetValue(operation, out var own))
+        {
+            return (own, Rules.Cost(request));
+        }
+
+        return Rules.UsesServiceRate(operation) ? (Executor, Rules.Cost(request)) : (_unlimited, 1);
+    }
+
+    public void Dispose()
+    {
+        foreach (var limiter in _limiters)
+        {
+            limiter.Dispose();
+        }
+    }
+
+    private RateLimiter Track(RateLimiter limiter)
+    {
+        _limiters.Add(limiter);
+        return limiter;
+    }
+}

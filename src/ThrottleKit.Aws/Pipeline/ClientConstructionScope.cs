@@ -1,0 +1,43 @@
+using System;
+using System.Threading;
+using ThrottleKit.Aws.DependencyInjection;
+
+namespace ThrottleKit.Aws.Pipeline;
+
+/// <summary>
+/// Which container is building an SDK client right now. The SDK's pipeline customizer hook is process-wide, but a
+/// client's pipeline is customized inside its constructor, on the constructing thread: marking the construction lets
+/// the hook bind each client to the limiters of the container that built it, and leave every other client alone.
+/// </summary>
+internal sealed class ClientConstructionScope
+{
+    private static readonly AsyncLocal<ClientConstructionScope?> CurrentScope = new();
+
+    private ClientConstructionScope(ThrottledAwsServices services) => Services = services;
+
+    public static ClientConstructionScope? Current => CurrentScope.Value;
+
+    public ThrottledAwsServices Services { get; }
+
+    /// <summary>Gets how many client pipelines were customized in this scope.</summary>
+    public int CustomizedPipelines { get; private set; }
+
+    /// <summary>Runs <paramref name="construct"/> as this container's construction; returns how many client pipelines it customized.</summary>
+    public static int Construct(ThrottledAwsServices services, Func<object> construct, out object client)
+    {
+        var previous = CurrentScope.Value;
+        var scope = new ClientConstructionScope(services);
+        CurrentScope.Value = scope;
+        try
+        {
+            client = construct();
+            return scope.CustomizedPipelines;
+        }
+        finally
+        {
+            CurrentScope.Value = previous;
+        }
+    }
+
+    public void OnCustomized() => CustomizedPipelines++;
+}

@@ -1,0 +1,146 @@
+using System;
+using System.Net;
+using System.Net.Http;
+using System.Net.Mail;
+using System.Threading.Tasks;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+using ThrottleKit.Aws.ConnectCampaigns;
+using ThrottleKit.Aws.SimpleEmail;
+using ThrottleKit.Aws.Tests.Support;
+using ThrottleKit.Classification;
+using ThrottleKit.Emulator;
+
+namespace ThrottleKit.Aws.Tests.Classification;
+
+/// <summary>The classifiers judged on exceptions that real SDK clients made from real wire responses.</summary>
+public class RealSdkExceptionTests
+{
+    [Fact]
+    public async Task SES_maximum_sending_rate_exceeded_is_retriable()
+    {
+        var error = await StsFailureAsync(new EmulatorOptions { Burst = 0 });
+
+        Assert.Equal("Throttling", error.ErrorCode);
+        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.Equal(ErrorType.Sender, error.ErrorType);
+        Assert.Equal("Maximum sending rate exceeded.", error.Message);
+        Assert.Equal(ThrottlingClassification.Retriable, SimpleEmailThrottlingClassifier.Instance.Classify(error));
+    }
+
+    [Fact]
+    public async Task SES_daily_message_quota_exceeded_is_terminal()
+    {
+        var error = await StsFailureAsync(new EmulatorOptions { DailyQuota = 0 });
+
+        Assert.Equal("Throttling", error.ErrorCode);
+        Assert.Equal("Daily message quota exceeded.", error.Message);
+        Assert.Equal(ThrottlingClassification.Terminal, SimpleEmailThrottlingClassifier.Instance.Classify(error));
+    }
+
+    [Fact]
+    public async Task A_server_error_is_not_a_throttle_for_either_service()
+    {
+        var error = await StsFailureAsync(new EmulatorOptions { Faults = EmulatorFaults.ServerError, FaultRate = 1 });
+
+        Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
+        Assert.Equal(ThrottlingClassification.Unknown, SimpleEmailThrottlingClassifier.Instance.Classify(error));
+        Assert.Equal(ThrottlingClassification.Unknown, ConnectCampaignsThrottlingClassifier.Instance.Classify(error));
+    }
+
+    [Fact]
+    public async Task Connect_Campaigns_429_ThrottlingException_is_retriable()
+    {
+        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        using var client = Clients.Ssm(emulator, maxErrorRetry: 0);
+
+        var error = await Assert.ThrowsAsync<AmazonSimpleSystemsManagementException>(
+            () => client.GetParameterAsync(new GetParameterRequest { Name = "x" }));
+
+        Assert.Equal("ThrottlingException", error.ErrorCode);
+        Assert.Equal((HttpStatusCode)429, error.StatusCode);
+        Assert.Equal(ThrottlingClassification.Retriable, ConnectCampaignsThrottlingClassifier.Instance.Classify(error));
+        Assert.Equal(ThrottlingClassification.Unknown, SimpleEmailThrottlingClassifier.Instance.Classify(error));
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_is_not_a_throttle()
+    {
+        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Faults = EmulatorFaults.Reset, FaultRate = 1 });
+        using var client = Clients.Sts(emulator, maxErrorRetry: 0);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => client.GetCallerIdentityAsync(new GetCallerIdentityRequest()));
+
+        Assert.Equal(ThrottlingClassification.Unknown, SimpleEmailThrottlingClassifier.Instance.Classify(error));
+        Assert.Equal(ThrottlingClassification.Unknown, ConnectCampaignsThrottlingClassifier.Instance.Classify(error));
+    }
+
+    [Fact]
+    public async Task A_timeout_is_not_a_throttle()
+    {
+        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Faults = EmulatorFaults.Stall, FaultRate = 1, StallDuration = TimeSpan.FromSeconds(5) });
+        using var client = Clients.Sts(emulator, maxErrorRetry: 0, timeout: TimeSpan.FromMilliseconds(300));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => client.GetCallerIdentityAsync(new GetCallerIdentityRequest()));
+
+        Assert.Equal(ThrottlingClassification.Unknown, SimpleEmailThrottlingClassifier.Instance.Classify(error));
+    }
+
+    [Theory]
+    [InlineData("MessageRejected", "Email address is not verified.", 400)]
+    [InlineData("InvalidParameterValue", "Missing final '@domain'", 400)]
+    [InlineData("ServiceUnavailable", "Service Unavailable", 503)]
+    public void Other_SES_errors_are_not_throttles(string code, string message, int status)
+    {
+        var error = new AmazonServiceException(message, null, ErrorType.Sender, code, "req-1", (HttpStatusCode)status);
+
+        Assert.Equal(ThrottlingClassification.Unknown, SimpleEmailThrottlingClassifier.Instance.Classify(error));
+    }
+
+    [Fact]
+    public void SES_v2_TooManyRequestsException_is_retriable()
+    {
+        var error = new AmazonServiceException("Too many requests.", null, ErrorType.Sender, "TooManyRequestsException", "req-1", (HttpStatusCode)429);
+
+        Assert.Equal(ThrottlingClassification.Retriable, SimpleEmailThrottlingClassifier.Instance.Classify(error));
+    }
+
+    [Theory]
+    [InlineData("Throttling failure: Maximum sending rate exceeded.", ThrottlingClassification.Retriable)]
+    [InlineData("Throttling failure: Daily message quota exceeded.", ThrottlingClassification.Terminal)]
+    public void SMTP_454_throttling_failures_are_told_apart(string reply, ThrottlingClassification expected)
+    {
+        var error = new SmtpException((SmtpStatusCode)454, reply);
+
+        Assert.Equal(expected, SimpleEmailThrottlingClassifier.Instance.Classify(error));
+    }
+
+    [Theory]
+    [InlineData(SmtpStatusCode.MailboxUnavailable, "Message rejected: Email address is not verified.")]
+    [InlineData(SmtpStatusCode.ServiceNotAvailable, "Service not available, closing transmission channel")]
+    public void Other_SMTP_failures_are_not_throttles(SmtpStatusCode status, string reply)
+    {
+        Assert.Equal(ThrottlingClassification.Unknown, SimpleEmailThrottlingClassifier.Instance.Classify(new SmtpException(status, reply)));
+    }
+
+    [Fact]
+    public void Transport_failures_are_not_throttles()
+    {
+        Exception[] failures = [new HttpRequestException("Connection reset by peer"), new TimeoutException(), new TaskCanceledException()];
+        foreach (var failure in failures)
+        {
+            Assert.Equal(ThrottlingClassification.Unknown, SimpleEmailThrottlingClassifier.Instance.Classify(failure));
+            Assert.Equal(ThrottlingClassification.Unknown, ConnectCampaignsThrottlingClassifier.Instance.Classify(failure));
+        }
+    }
+
+    private static async Task<AmazonSecurityTokenServiceException> StsFailureAsync(EmulatorOptions options)
+    {
+        await using var emulator = await AwsThrottlingEmulator.StartAsync(options);
+        using var client = Clients.Sts(emulator, maxErrorRetry: 0);
+        return await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() => client.GetCallerIdentityAsync(new GetCallerIdentityRequest()));
+    }
+}

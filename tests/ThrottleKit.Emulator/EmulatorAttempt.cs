@@ -1,0 +1,16 @@
+using System;
+
+namespace ThrottleKit.Emulator;
+
+/// <summary>One HTTP attempt the emulator saw.</summary>
+/// <param name="At">When it arrived, since the emulator started.</param>
+/// <param name="Protocol"><c>awsQuery</c> (SES-like) or <c>json</c> (Connect Campaigns-like).</param>
+/// <param name="Operation">The action or target operation, e.g. <c>GetCallerIdentity</c>.</param>
+/// <param name="InvocationId">The SDK's <c>amz-sdk-invocation-id</c>, the same for every attempt of one call.</param>
+/// <param name="Cost">The quota it was charged (recipients), whatever the outcome.</param>
+/// <param name="Outcome">What the emulator did with it.</param>
+public sealed record EmulatorAttempt(TimeSpan At, string Protocol, string Operation, string? InvocationId, int Cost, EmulatorOutcome Outcome)
+{
+    /// <summary>Gets whether the request was processed (its side effect happened), whatever the client heard.</summary>
+    public bool WasProcessed => Outcome is EmulatorOutcome.Accepted or EmulatorOutcome.ServerError or EmulatorOutcome.Stalled or EmulatorOutcome.Reset;
+}

@@ -1,0 +1,20 @@
+using System;
+
+namespace ThrottleKit.Emulator;
+
+/// <summary>Failures the emulator can inject. Each happens after the request was processed, like the ambiguous failures of a real service.</summary>
+[Flags]
+public enum EmulatorFaults
+{
+    /// <summary>No faults.</summary>
+    None = 0,
+
+    /// <summary>HTTP 500 <c>InternalFailure</c>.</summary>
+    ServerError = 1,
+
+    /// <summary>No answer until <see cref="EmulatorOptions.StallDuration"/> has passed: the client times out.</summary>
+    Stall = 2,
+
+    /// <summary>The connection is dropped without an answer.</summary>
+    Reset = 4,
+}
