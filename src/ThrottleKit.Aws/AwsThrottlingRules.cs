@@ -32,13 +32,13 @@ public sealed class AwsThrottlingRules
     }
 
     /// <summary>
-    /// Amazon SES: its throttling classifier; sends cost their recipients; only the sending operations (SendEmail,
+    /// Amazon SES: its throttling classifier; a request costs its recipients (1 when it has none); only the sending operations (SendEmail,
     /// SendRawEmail, SendTemplatedEmail, SendBulkTemplatedEmail, SendCustomVerificationEmail, and v2's SendBulkEmail)
     /// spend the sending rate, so GetSendQuota or identity management never eat into it.
     /// </summary>
     public static AwsThrottlingRules SimpleEmail { get; } = new(
         SimpleEmailThrottlingClassifier.Instance,
-        request => SimpleEmailSendingOperations.Contains(OperationName(request)) ? SimpleEmailRecipientCounter.Count(request) : 1,
+        SimpleEmailRecipientCounter.Count,
         SimpleEmailSendingOperations.Contains);
 
     /// <summary>Amazon Connect Campaigns: <c>ThrottlingException</c> or HTTP 429 is a throttle; every call costs 1 and spends the rate.</summary>
@@ -52,6 +52,20 @@ public sealed class AwsThrottlingRules
 
     /// <summary>Gets whether an operation spends the service's shared rate.</summary>
     public Func<string, bool> UsesServiceRate { get; }
+
+    /// <summary>
+    /// These rules, with <paramref name="operationNames"/> spending the service's rate as well: for an operation these
+    /// rules do not know to be rate-limited, or for a client that stands in for the service (the demo and tests let
+    /// STS's <c>GetCallerIdentity</c> stand for an SES send).
+    /// </summary>
+    /// <param name="operationNames">Operation names, e.g. <c>GetCallerIdentity</c>.</param>
+    /// <returns>New rules; these are unchanged.</returns>
+    public AwsThrottlingRules AlsoSpendingServiceRate(params string[] operationNames)
+    {
+        var extra = new HashSet<string>(operationNames ?? throw new ArgumentNullException(nameof(operationNames)), StringComparer.Ordinal);
+        var usesServiceRate = UsesServiceRate;
+        return new AwsThrottlingRules(Classifier, Cost, operation => extra.Contains(operation) || usesServiceRate(operation));
+    }
 
     /// <summary>The operation a request is for: its type name without the <c>Request</c> suffix (<c>SendEmailRequest</c> → <c>SendEmail</c>).</summary>
     /// <param name="request">The request.</param>

@@ -19,6 +19,7 @@ internal sealed class ServiceThrottle : IDisposable
     {
         Key = key;
         Rules = rules;
+        MaxAttempts = options.Backoff.MaxRetries + 1;
         Executor = new ThrottledExecutor(Track(new TokenBucketRateLimiter(options.RateLimit, timeProvider)), options.Backoff, rules.Classifier, timeProvider);
         foreach (var operation in options.Operations)
         {
@@ -31,6 +32,9 @@ internal sealed class ServiceThrottle : IDisposable
     public string Key { get; }
 
     public AwsThrottlingRules Rules { get; }
+
+    /// <summary>Gets the most HTTP attempts one call makes.</summary>
+    public int MaxAttempts { get; }
 
     /// <summary>Gets the executor over the service's shared rate.</summary>
     public ThrottledExecutor Executor { get; }

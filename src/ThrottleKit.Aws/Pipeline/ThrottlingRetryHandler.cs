@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Tasks;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal;
@@ -43,7 +44,7 @@ internal sealed class ThrottlingRetryHandler : PipelineHandler
         executor.ExecuteAsync(
             _ =>
             {
-                PrepareAttempt(requestContext, attempts++);
+                PrepareAttempt(requestContext, attempts++, throttle.MaxAttempts);
                 base.InvokeSync(executionContext);
                 return Task.CompletedTask;
             },
@@ -65,23 +66,32 @@ internal sealed class ThrottlingRetryHandler : PipelineHandler
         return executor.ExecuteAsync(
             _ =>
             {
-                PrepareAttempt(requestContext, attempts++);
+                PrepareAttempt(requestContext, attempts++, throttle.MaxAttempts);
                 return base.InvokeAsync<T>(executionContext);
             },
             cost,
             requestContext.CancellationToken);
     }
 
-    /// <summary>What the SDK's retry handler does before a retry: count it and rewind a streamed body.</summary>
-    private static void PrepareAttempt(IRequestContext requestContext, int attempt)
+    /// <summary>
+    /// What the SDK's retry handler does before each attempt: the invocation id and attempt number headers (services and
+    /// proxies use them to recognise a retry), and before a retry, count it and rewind a streamed body.
+    /// </summary>
+    private static void PrepareAttempt(IRequestContext requestContext, int attempt, int maxAttempts)
     {
+        var request = requestContext.Request;
+        if (request is not null)
+        {
+            request.Headers["amz-sdk-invocation-id"] = requestContext.InvocationId.ToString();
+            request.Headers["amz-sdk-request"] = "attempt=" + (attempt + 1).ToString(CultureInfo.InvariantCulture) + "; max=" + maxAttempts.ToString(CultureInfo.InvariantCulture);
+        }
+
         if (attempt == 0)
         {
             return;
         }
 
         requestContext.Retries++;
-        var request = requestContext.Request;
         if (request?.ContentStream is { } stream && request.OriginalStreamPosition >= 0)
         {
             (stream as HashStream)?.Reset();
