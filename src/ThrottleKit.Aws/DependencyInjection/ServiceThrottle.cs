@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Amazon.Runtime;
 using ThrottleKit.Aws.Internal;
 using ThrottleKit.Execution;
+using ThrottleKit.Telemetry;
 using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
 
 namespace ThrottleKit.Aws.DependencyInjection;
@@ -15,18 +16,18 @@ internal sealed class ServiceThrottle : IDisposable
     private readonly Dictionary<string, ThrottledExecutor> _operations = new(StringComparer.Ordinal);
     private readonly ThrottledExecutor _unlimited;
 
-    public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsThrottlingRules rules, TimeProvider timeProvider)
+    public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsThrottlingRules rules, TimeProvider timeProvider, ThrottleKitTelemetry telemetry)
     {
         Key = key;
         Rules = rules;
         MaxAttempts = options.Backoff.MaxRetries + 1;
-        Executor = new ThrottledExecutor(Track(new TokenBucketRateLimiter(options.RateLimit, timeProvider)), options.Backoff, rules.Classifier, timeProvider);
+        Executor = new ThrottledExecutor(Track(new TokenBucketRateLimiter(options.RateLimit, timeProvider)), options.Backoff, rules.Classifier, timeProvider, telemetry);
         foreach (var operation in options.Operations)
         {
-            _operations[operation.Key] = new ThrottledExecutor(Track(new TokenBucketRateLimiter(operation.Value, timeProvider)), options.Backoff, rules.Classifier, timeProvider);
+            _operations[operation.Key] = new ThrottledExecutor(Track(new TokenBucketRateLimiter(operation.Value, timeProvider)), options.Backoff, rules.Classifier, timeProvider, telemetry);
         }
 
-        _unlimited = new ThrottledExecutor(Track(new UnlimitedRateLimiter()), options.Backoff, rules.Classifier, timeProvider);
+        _unlimited = new ThrottledExecutor(Track(new UnlimitedRateLimiter()), options.Backoff, rules.Classifier, timeProvider, telemetry);
     }
 
     public string Key { get; }
@@ -53,6 +54,13 @@ internal sealed class ServiceThrottle : IDisposable
 
     public void Dispose()
     {
+        Executor.Dispose();
+        _unlimited.Dispose();
+        foreach (var executor in _operations.Values)
+        {
+            executor.Dispose();
+        }
+
         foreach (var limiter in _limiters)
         {
             limiter.Dispose();

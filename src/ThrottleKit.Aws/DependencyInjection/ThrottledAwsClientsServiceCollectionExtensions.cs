@@ -1,12 +1,15 @@
 using System;
+using System.Diagnostics.Metrics;
 using System.Linq;
 using Amazon.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ThrottleKit.Aws.Pipeline;
 using ThrottleKit.Execution;
+using ThrottleKit.Telemetry;
 using ThrottleKit.Internal;
 
 namespace ThrottleKit.Aws.DependencyInjection;
@@ -60,9 +63,12 @@ public static class ThrottledAwsClientsServiceCollectionExtensions
         Guard.NotNull(services, nameof(services));
         services.AddOptions<AwsThrottlingOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AwsThrottlingOptions>, AwsThrottlingOptionsValidator>());
+        services.TryAddSingleton(static provider => new ThrottleKitMetrics(provider.GetService<IMeterFactory>()));
         services.TryAddSingleton(static provider => new ThrottledAwsServices(
             provider.GetRequiredService<IOptions<AwsThrottlingOptions>>(),
-            provider.GetService<TimeProvider>()));
+            provider.GetService<TimeProvider>(),
+            provider.GetService<ILoggerFactory>(),
+            provider.GetRequiredService<ThrottleKitMetrics>()));
         if (!services.Any(static d => d.ServiceType == typeof(IThrottledExecutor) && Equals(d.ServiceKey, KeyedService.AnyKey)))
         {
             services.AddKeyedSingleton<IThrottledExecutor>(

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ThrottleKit.Execution;
+using ThrottleKit.Telemetry;
 
 namespace ThrottleKit.Aws.DependencyInjection;
 
@@ -15,14 +17,14 @@ internal sealed class ThrottledAwsServices : IDisposable
     private readonly Dictionary<string, ServiceThrottle> _byKey = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ServiceThrottle> _byServiceId = new(StringComparer.Ordinal);
 
-    public ThrottledAwsServices(IOptions<AwsThrottlingOptions> options, TimeProvider? timeProvider = null)
+    public ThrottledAwsServices(IOptions<AwsThrottlingOptions> options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, ThrottleKitMetrics? metrics = null)
     {
         var time = timeProvider ?? TimeProvider.System;
         foreach (var service in options.Value.Services)
         {
             var rules = service.Value.Rules ?? DefaultRules(service.Key)
                 ?? throw new InvalidOperationException($"The service '{service.Key}' has no rules; set {nameof(AwsServiceThrottlingOptions)}.{nameof(AwsServiceThrottlingOptions.Rules)}.");
-            var throttle = new ServiceThrottle(service.Key, service.Value, rules, time);
+            var throttle = new ServiceThrottle(service.Key, service.Value, rules, time, new ThrottleKitTelemetry(service.Key, loggerFactory, metrics));
             _byKey[service.Key] = throttle;
             foreach (var serviceId in service.Value.ServiceIds)
             {

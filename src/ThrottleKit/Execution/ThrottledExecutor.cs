@@ -9,6 +9,7 @@ using ThrottleKit.Backoff;
 using ThrottleKit.Classification;
 using ThrottleKit.Internal;
 using ThrottleKit.RateLimiting;
+using ThrottleKit.Telemetry;
 using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
 
 namespace ThrottleKit.Execution;
@@ -22,12 +23,16 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
 {
     private static readonly ResiliencePropertyKey<int> CostKey = new("ThrottleKit.Cost");
     private static readonly ResiliencePropertyKey<TimeSpan> PreviousDelayKey = new("ThrottleKit.PreviousDelay");
+    private static readonly ResiliencePropertyKey<Exception?> LastThrottleKey = new("ThrottleKit.LastThrottle");
 
     private readonly RateLimiter _rateLimiter;
     private readonly RateLimiter? _ownedRateLimiter;
     private readonly IThrottlingClassifier _classifier;
     private readonly ExponentialBackoff _backoff;
     private readonly Random _random = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly ThrottleKitTelemetry _telemetry;
+    private readonly IDisposable? _rateTracking;
     private readonly ResiliencePipeline _pipeline;
     private int _disposed;
 
@@ -35,10 +40,11 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
     /// <param name="options">The rate limit and backoff; validated and copied.</param>
     /// <param name="classifier">Decides which failures are throttles.</param>
     /// <param name="timeProvider">The clock for permits and backoff; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="telemetry">Where to log and measure; nowhere when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it and its value.</exception>
-    public ThrottledExecutor(ThrottledExecutorOptions options, IThrottlingClassifier classifier, TimeProvider? timeProvider = null)
-        : this(CreateLimiter(options, timeProvider), Guard.NotNull(options, nameof(options)).Backoff, classifier, timeProvider, ownsRateLimiter: true)
+    public ThrottledExecutor(ThrottledExecutorOptions options, IThrottlingClassifier classifier, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
+        : this(CreateLimiter(options, timeProvider), Guard.NotNull(options, nameof(options)).Backoff, classifier, timeProvider, telemetry, ownsRateLimiter: true)
     {
     }
 
@@ -47,20 +53,24 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
     /// <param name="backoff">The retry schedule; validated and copied.</param>
     /// <param name="classifier">Decides which failures are throttles.</param>
     /// <param name="timeProvider">The clock for the backoff; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="telemetry">Where to log and measure; nowhere when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A backoff option is out of range; the exception names it and its value.</exception>
-    public ThrottledExecutor(RateLimiter rateLimiter, ExponentialBackoffOptions backoff, IThrottlingClassifier classifier, TimeProvider? timeProvider = null)
-        : this(rateLimiter, backoff, classifier, timeProvider, ownsRateLimiter: false)
+    public ThrottledExecutor(RateLimiter rateLimiter, ExponentialBackoffOptions backoff, IThrottlingClassifier classifier, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
+        : this(rateLimiter, backoff, classifier, timeProvider, telemetry, ownsRateLimiter: false)
     {
     }
 
-    private ThrottledExecutor(RateLimiter rateLimiter, ExponentialBackoffOptions backoff, IThrottlingClassifier classifier, TimeProvider? timeProvider, bool ownsRateLimiter)
+    private ThrottledExecutor(RateLimiter rateLimiter, ExponentialBackoffOptions backoff, IThrottlingClassifier classifier, TimeProvider? timeProvider, ThrottleKitTelemetry? telemetry, bool ownsRateLimiter)
     {
         _rateLimiter = Guard.NotNull(rateLimiter, nameof(rateLimiter));
         _ownedRateLimiter = ownsRateLimiter ? rateLimiter : null;
         _backoff = new ExponentialBackoff(Guard.NotNull(backoff, nameof(backoff)));
         _classifier = Guard.NotNull(classifier, nameof(classifier));
-        _pipeline = BuildPipeline(timeProvider ?? TimeProvider.System);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _telemetry = telemetry ?? ThrottleKitTelemetry.Silent("default");
+        _rateTracking = _telemetry.Metrics?.TrackRate(_telemetry.ServiceName, rateLimiter);
+        _pipeline = BuildPipeline();
     }
 
     /// <summary>Gets the rate limiter every attempt goes through.</summary>
@@ -80,6 +90,10 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         {
             return await _pipeline.ExecuteAsync(static (ctx, op) => new ValueTask<T>(op(ctx.CancellationToken)), context, operation).ConfigureAwait(false);
         }
+        catch (Exception error) when (ObserveFailure(error, context))
+        {
+            throw;
+        }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
@@ -97,6 +111,10 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         {
             await _pipeline.ExecuteAsync(static (ctx, op) => new ValueTask(op(ctx.CancellationToken)), context, operation).ConfigureAwait(false);
         }
+        catch (Exception error) when (ObserveFailure(error, context))
+        {
+            throw;
+        }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
@@ -108,6 +126,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            _rateTracking?.Dispose();
             _ownedRateLimiter?.Dispose();
         }
     }
@@ -116,12 +135,13 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
     /// <returns>A task that completes when disposal is done.</returns>
     public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _ownedRateLimiter is not null)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            return _ownedRateLimiter.DisposeAsync();
+            return default;
         }
 
-        return default;
+        _rateTracking?.Dispose();
+        return _ownedRateLimiter?.DisposeAsync() ?? default;
     }
 
     private static TokenBucketRateLimiter CreateLimiter(ThrottledExecutorOptions options, TimeProvider? timeProvider)
@@ -137,26 +157,60 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         return context;
     }
 
-    private ResiliencePipeline BuildPipeline(TimeProvider timeProvider)
+    private ResiliencePipeline BuildPipeline()
     {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider, Name = "ThrottleKit" };
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _timeProvider, Name = "ThrottleKit", InstanceName = _telemetry.ServiceName };
         if (_backoff.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = _backoff.MaxRetries,
-                ShouldHandle = args => new ValueTask<bool>(IsRetriable(args.Outcome.Exception, args.Context.CancellationToken)),
+                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome.Exception, args.AttemptNumber, args.Context)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(NextDelay(args.AttemptNumber, args.Context)),
+                OnRetry = args =>
+                {
+                    _telemetry.Metrics?.Retries.Add(1, _telemetry.ServiceTag);
+                    ThrottleKitLog.RetryScheduled(_telemetry.Logger, _telemetry.ServiceName, args.AttemptNumber + 1, _backoff.MaxRetries, args.RetryDelay.TotalMilliseconds);
+                    return default;
+                },
             });
         }
 
         // Inside the retry, so every attempt (retries included) takes its permits.
         return builder
-            .AddRateLimiter(new RateLimiterStrategyOptions
-            {
-                RateLimiter = args => _rateLimiter.AcquireAsync(args.Context.Properties.GetValue(CostKey, 1), args.Context.CancellationToken),
-            })
+            .AddRateLimiter(new RateLimiterStrategyOptions { RateLimiter = args => AcquirePermitsAsync(args.Context) })
             .Build();
+    }
+
+    private ValueTask<RateLimitLease> AcquirePermitsAsync(ResilienceContext context)
+    {
+        var pending = _rateLimiter.AcquireAsync(context.Properties.GetValue(CostKey, 1), context.CancellationToken);
+        var histogram = _telemetry.Metrics?.PermitWait;
+        if (histogram is null || !histogram.Enabled)
+        {
+            return pending;
+        }
+
+        if (pending.IsCompleted)
+        {
+            histogram.Record(0, _telemetry.ServiceTag);
+            return pending;
+        }
+
+        return MeasureWaitAsync(pending);
+    }
+
+    private async ValueTask<RateLimitLease> MeasureWaitAsync(ValueTask<RateLimitLease> pending)
+    {
+        var start = _timeProvider.GetTimestamp();
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            _telemetry.Metrics!.PermitWait.Record(_timeProvider.GetElapsedTime(start).TotalMilliseconds, _telemetry.ServiceTag);
+        }
     }
 
     private bool IsRetriable(Exception? exception, CancellationToken cancellationToken)
@@ -167,6 +221,42 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         }
 
         return _classifier.Classify(exception) == ThrottlingClassification.Retriable;
+    }
+
+    /// <summary>Polly's retry predicate: called once per failed attempt, the last one included.</summary>
+    private bool ShouldRetry(Exception? exception, int attempt, ResilienceContext context)
+    {
+        if (!IsRetriable(exception, context.CancellationToken))
+        {
+            return false;
+        }
+
+        // Remembered so that, if this throttle is the one the call ends with, it is not classified a second time.
+        context.Properties.Set(LastThrottleKey, exception);
+        _telemetry.Metrics?.Throttles.Add(1, _telemetry.ServiceTag);
+        ThrottleKitLog.ThrottleSeen(_telemetry.Logger, _telemetry.ServiceName, attempt + 1, exception!);
+        return true;
+    }
+
+    /// <summary>Reports how a call ended in failure. An exception filter: it runs before the stack unwinds and never catches.</summary>
+    private bool ObserveFailure(Exception error, ResilienceContext context)
+    {
+        if (error is RateLimiterRejectedException rejected)
+        {
+            _telemetry.Metrics?.Rejected.Add(1, _telemetry.ServiceTag);
+            ThrottleKitLog.QueueFull(_telemetry.Logger, _telemetry.ServiceName, rejected.RetryAfter?.TotalMilliseconds);
+        }
+        else if (ReferenceEquals(context.Properties.GetValue(LastThrottleKey, null), error) || (_backoff.MaxRetries == 0 && ShouldRetry(error, 0, context)))
+        {
+            _telemetry.Metrics?.Exhausted.Add(1, _telemetry.ServiceTag);
+            ThrottleKitLog.RetriesExhausted(_telemetry.Logger, _telemetry.ServiceName, _backoff.MaxRetries + 1, error);
+        }
+        else if (error is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
+        {
+            ThrottleKitLog.TerminalFailure(_telemetry.Logger, _telemetry.ServiceName, error);
+        }
+
+        return false;
     }
 
     private TimeSpan NextDelay(int retry, ResilienceContext context)

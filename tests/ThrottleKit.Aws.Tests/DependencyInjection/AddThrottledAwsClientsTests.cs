@@ -5,7 +5,11 @@ using System.Threading.Tasks;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.Configuration;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using ThrottleKit.Aws.DependencyInjection;
 using ThrottleKit.Aws.Tests.Support;
@@ -171,6 +175,33 @@ public class AddThrottledAwsClientsTests
 
         Assert.Contains("IAmazonSecurityTokenService", error.Message);
         Assert.Contains("factory", error.Message);
+    }
+
+    [Fact]
+    public async Task Throttles_of_wrapped_clients_reach_the_containers_meter_and_logger_tagged_by_service()
+    {
+        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        var logs = new FakeLogCollector();
+        var services = new ServiceCollection().AddMetrics().AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(logs)));
+        services.AddDefaultAWSOptions(Clients.AwsOptions(emulator));
+        services.AddAWSService<IAmazonSecurityTokenService>();
+        services.AddThrottledAwsClients(o =>
+        {
+            o.MapServiceId("STS", AwsServiceKeys.SimpleEmail);
+            o.Services[AwsServiceKeys.SimpleEmail].Backoff = new() { MaxRetries = 1, MinDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1) };
+        });
+        await using var provider = services.BuildServiceProvider();
+        using var throttles = new MetricCollector<long>(provider.GetRequiredService<IMeterFactory>(), "ThrottleKit", "throttlekit.throttles");
+        using var rates = new MetricCollector<double>(provider.GetRequiredService<IMeterFactory>(), "ThrottleKit", "throttlekit.rate_limit.rate");
+
+        await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(
+            () => provider.GetRequiredService<IAmazonSecurityTokenService>().GetCallerIdentityAsync(new GetCallerIdentityRequest()));
+        rates.RecordObservableInstruments();
+
+        Assert.Equal(2, throttles.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.All(throttles.GetMeasurementSnapshot(), m => Assert.Equal("SES", m.Tags["throttlekit.service"]));
+        Assert.Contains(rates.GetMeasurementSnapshot(), m => m.Value == 14 && Equals(m.Tags["throttlekit.service"], "SES"));
+        Assert.Equal([1001, 1002, 1001, 1003], logs.GetSnapshot().Where(r => r.Category == "ThrottleKit").Select(r => r.Id.Id));
     }
 
     [Fact]

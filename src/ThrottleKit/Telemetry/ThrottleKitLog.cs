@@ -1,0 +1,58 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace ThrottleKit.Telemetry;
+
+/// <summary>
+/// ThrottleKit's log events. Event ids are stable; messages carry the service, attempt numbers, delays and exception
+/// types, never request contents, addresses, exception messages (SES puts email addresses in them) or credentials.
+/// </summary>
+internal static partial class ThrottleKitLog
+{
+#pragma warning disable CA1873 // Each call is guarded by IsEnabled; the analyzer does not see through the wrapper.
+    public static void ThrottleSeen(ILogger logger, string service, int attempt, Exception exception)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            ThrottleSeen(logger, service, attempt, exception.GetType().Name);
+        }
+    }
+
+    public static void RetriesExhausted(ILogger logger, string service, int attempts, Exception exception)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            RetriesExhausted(logger, service, attempts, exception.GetType().Name);
+        }
+    }
+
+    public static void TerminalFailure(ILogger logger, string service, Exception exception)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            TerminalFailure(logger, service, exception.GetType().Name);
+        }
+    }
+
+#pragma warning restore CA1873
+
+    [LoggerMessage(EventId = 1001, EventName = "ThrottleSeen", Level = LogLevel.Information,
+        Message = "{Service} throttled attempt {Attempt} ({ExceptionType}).")]
+    private static partial void ThrottleSeen(ILogger logger, string service, int attempt, string exceptionType);
+
+    [LoggerMessage(EventId = 1002, EventName = "RetryScheduled", Level = LogLevel.Debug,
+        Message = "{Service} retry {Retry} of {MaxRetries} in {DelayMs} ms.")]
+    public static partial void RetryScheduled(ILogger logger, string service, int retry, int maxRetries, double delayMs);
+
+    [LoggerMessage(EventId = 1003, EventName = "RetriesExhausted", Level = LogLevel.Warning,
+        Message = "{Service} still throttled after {Attempts} attempts; the last throttle is rethrown ({ExceptionType}).")]
+    private static partial void RetriesExhausted(ILogger logger, string service, int attempts, string exceptionType);
+
+    [LoggerMessage(EventId = 1004, EventName = "TerminalFailure", Level = LogLevel.Debug,
+        Message = "{Service} call failed with a terminal {ExceptionType}; passed through without retry.")]
+    private static partial void TerminalFailure(ILogger logger, string service, string exceptionType);
+
+    [LoggerMessage(EventId = 1005, EventName = "QueueFull", Level = LogLevel.Warning,
+        Message = "{Service} call rejected: the rate limiter's queue is full (retry after {RetryAfterMs} ms).")]
+    public static partial void QueueFull(ILogger logger, string service, double? retryAfterMs);
+}
