@@ -69,9 +69,9 @@ async Task<RunResult> RunAsync(string name, bool throttled)
         {
             options.MapServiceId("STS", AwsServiceKeys.SimpleEmail);
             options.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = Quota;
-            options.Services[AwsServiceKeys.SimpleEmail].Rules = new AwsThrottlingRules(
+            options.Services[AwsServiceKeys.SimpleEmail].UseRules(new AwsThrottlingRules(
                 SimpleEmailThrottlingClassifier.Instance,
-                cost: request => request is AssumeRoleRequest { Tags.Count: > 0 } send ? send.Tags.Count : 1);
+                cost: request => request is AssumeRoleRequest { Tags.Count: > 0 } send ? send.Tags.Count : 1));
         });
     }
 

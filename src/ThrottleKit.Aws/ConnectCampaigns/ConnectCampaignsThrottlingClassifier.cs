@@ -17,6 +17,10 @@ public sealed class ConnectCampaignsThrottlingClassifier : IThrottlingClassifier
     /// <summary>Gets the shared instance; the classifier has no state.</summary>
     public static ConnectCampaignsThrottlingClassifier Instance { get; } = new();
 
+    private ConnectCampaignsThrottlingClassifier()
+    {
+    }
+
     /// <inheritdoc />
     public ThrottlingClassification Classify(Exception exception)
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using ThrottleKit.Backoff;
+using ThrottleKit.Internal;
 using ThrottleKit.RateLimiting;
 
 namespace ThrottleKit.Aws.DependencyInjection;
@@ -26,10 +27,23 @@ public sealed class AwsServiceThrottlingOptions
     /// </summary>
     public IDictionary<string, TokenBucketRateLimiterOptions> Operations { get; } = new Dictionary<string, TokenBucketRateLimiterOptions>(StringComparer.Ordinal);
 
+    // A field, not a property: configuration binding must never walk into code.
+    private AwsThrottlingRules? _rules;
+
     /// <summary>
-    /// Gets or sets the rules (classifier, cost, which operations spend the rate). When <see langword="null"/>, the rules of
-    /// the service's key: <see cref="AwsThrottlingRules.SimpleEmail"/> for <c>SES</c>, <see cref="AwsThrottlingRules.ConnectCampaigns"/>
-    /// for <c>ConnectCampaigns</c>; a key of your own must set them.
+    /// Sets the rules (classifier, cost, which operations spend the rate). Without them, the rules of the service's key
+    /// apply: <see cref="AwsThrottlingRules.SimpleEmail"/> for <c>SES</c>, <see cref="AwsThrottlingRules.ConnectCampaigns"/>
+    /// for <c>ConnectCampaigns</c>; a key of your own must set them. Code, not configuration: a method, so binding skips it.
     /// </summary>
-    public AwsThrottlingRules? Rules { get; set; }
+    /// <param name="rules">The rules.</param>
+    /// <returns>These options, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="rules"/> is <see langword="null"/>.</exception>
+    public AwsServiceThrottlingOptions UseRules(AwsThrottlingRules rules)
+    {
+        _rules = Guard.NotNull(rules, nameof(rules));
+        return this;
+    }
+
+    /// <summary>The rules set by <see cref="UseRules"/>, or <see langword="null"/> for the service key's built-in rules.</summary>
+    internal AwsThrottlingRules? GetRules() => _rules;
 }

@@ -28,9 +28,9 @@ internal sealed class AwsThrottlingOptionsValidator : IValidateOptions<AwsThrott
                 Check(failures, $"{prefix}:Operations:{operation.Key}", () => Guard.NotNull(operation.Value, nameof(options)).Validate());
             }
 
-            if (service.Value.Rules is null && ThrottledAwsServices.DefaultRules(service.Key) is null)
+            if (service.Value.GetRules() is null && ThrottledAwsServices.DefaultRules(service.Key) is null)
             {
-                failures.Add($"{prefix}:Rules must be set: ThrottleKit has no built-in rules for a service called '{service.Key}'.");
+                failures.Add($"{prefix}: rules must be set with UseRules(...): ThrottleKit has no built-in rules for a service called '{service.Key}'.");
             }
 
             foreach (var serviceId in service.Value.ServiceIds)

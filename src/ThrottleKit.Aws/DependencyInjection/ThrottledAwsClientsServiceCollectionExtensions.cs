@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Linq;
 using Amazon.Runtime;
@@ -15,6 +16,7 @@ using ThrottleKit.Internal;
 namespace ThrottleKit.Aws.DependencyInjection;
 
 /// <summary>Puts the AWS SDK clients an app resolves from its container under their services' quotas.</summary>
+[SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads", Justification = "The usual Microsoft.Extensions shape: an optional Action overload beside an IConfiguration one.")]
 public static class ThrottledAwsClientsServiceCollectionExtensions
 {
     /// <summary>

@@ -22,8 +22,8 @@ internal sealed class ThrottledAwsServices : IDisposable
         var time = timeProvider ?? TimeProvider.System;
         foreach (var service in options.Value.Services)
         {
-            var rules = service.Value.Rules ?? DefaultRules(service.Key)
-                ?? throw new InvalidOperationException($"The service '{service.Key}' has no rules; set {nameof(AwsServiceThrottlingOptions)}.{nameof(AwsServiceThrottlingOptions.Rules)}.");
+            var rules = service.Value.GetRules() ?? DefaultRules(service.Key)
+                ?? throw new InvalidOperationException($"The service '{service.Key}' has no rules; set them with {nameof(AwsServiceThrottlingOptions)}.{nameof(AwsServiceThrottlingOptions.UseRules)}.");
             var throttle = new ServiceThrottle(service.Key, service.Value, rules, time, new ThrottleKitTelemetry(service.Key, loggerFactory, metrics));
             _byKey[service.Key] = throttle;
             foreach (var serviceId in service.Value.ServiceIds)

@@ -28,6 +28,10 @@ public sealed class SimpleEmailThrottlingClassifier : IThrottlingClassifier
     /// <summary>Gets the shared instance; the classifier has no state.</summary>
     public static SimpleEmailThrottlingClassifier Instance { get; } = new();
 
+    private SimpleEmailThrottlingClassifier()
+    {
+    }
+
     /// <inheritdoc />
     public ThrottlingClassification Classify(Exception exception)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -8,6 +9,7 @@ namespace ThrottleKit.Execution;
 /// Runs calls to a rate-limited API: each attempt first waits for its permits, throttles are retried after a capped
 /// exponential backoff, and every other failure surfaces unchanged.
 /// </summary>
+[SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The generic and non-generic twins differ in the operation's type, never in their optional parameters.")]
 public interface IThrottledExecutor
 {
     /// <summary>Runs <paramref name="operation"/> under the rate limit, retrying it while it is throttled.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
@@ -19,6 +20,7 @@ namespace ThrottleKit.Execution;
 /// (capped exponential backoff, retrying only what the classifier calls retriable) outside a rate limiter strategy
 /// (each attempt takes its permits), so retries are rate-limited too.
 /// </summary>
+[SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their required parameters' types (options vs. a shared limiter; generic vs. non-generic operation).")]
 public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncDisposable
 {
     private static readonly ResiliencePropertyKey<int> CostKey = new("ThrottleKit.Cost");

@@ -104,7 +104,7 @@ public class AddThrottledAwsClientsTests
 
         Assert.Contains(error.Failures, f => f.Contains("Services:SES:RateLimit", StringComparison.Ordinal) && f.Contains("PermitsPerSecond", StringComparison.Ordinal) && f.Contains("-3", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("Services:ConnectCampaigns:Backoff", StringComparison.Ordinal) && f.Contains("MaxRetries", StringComparison.Ordinal));
-        Assert.Contains(error.Failures, f => f.Contains("Services:Custom:Rules", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("Services:Custom: rules must be set", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public class AddThrottledAwsClientsTests
         services.AddThrottledAwsClients(options =>
         {
             options.MapServiceId("STS", AwsServiceKeys.SimpleEmail);
-            options.Services[AwsServiceKeys.SimpleEmail].Rules = AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity");
+            options.Services[AwsServiceKeys.SimpleEmail].UseRules(AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity"));
             configure?.Invoke(options);
         });
         return services.BuildServiceProvider(validateScopes: true);

@@ -219,7 +219,7 @@ public class ThrottledClientsIntegrationTests
     private static void MapStandIns(AwsThrottlingOptions options)
     {
         options.MapServiceId("STS", AwsServiceKeys.SimpleEmail);
-        options.Services[AwsServiceKeys.SimpleEmail].Rules = AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity");
+        options.Services[AwsServiceKeys.SimpleEmail].UseRules(AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity"));
         options.MapServiceId("SSM", AwsServiceKeys.ConnectCampaigns);
     }
 
