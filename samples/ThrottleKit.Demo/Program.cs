@@ -47,7 +47,7 @@ table.AddRow(["Failed emails", .. results.Select(r => r.Failed == 0 ? "[green]0[
 table.AddRow(["Throttled attempts", .. results.Select(r => r.ThrottledAttempts.ToString(CultureInfo.InvariantCulture))]);
 table.AddRow(["HTTP attempts", .. results.Select(r => r.Attempts.ToString(CultureInfo.InvariantCulture))]);
 table.AddRow(["Duration", .. results.Select(r => $"{r.Duration.TotalSeconds:0.0} s")]);
-table.AddRow(["Recipients/s delivered", .. results.Select(r => $"{r.RecipientsPerSecond:0.0} of {Quota}")]);
+table.AddRow([$"Recipients/s delivered (quota {Quota}/s, burst {Quota})", .. results.Select(r => $"{r.RecipientsPerSecond:0.0}")]);
 AnsiConsole.Write(table);
 return results[^1].Failed == 0 ? 0 : 1;
 

@@ -12,7 +12,8 @@ public sealed class AwsThrottlingOptions
     /// <summary>
     /// Gets the services, keyed by service key (case-insensitive). Defaults: <c>SES</c> (service ids <c>SES</c>, <c>SESv2</c>;
     /// 14 recipients per second, the usual first production quota) and <c>ConnectCampaigns</c> (service ids <c>ConnectCampaigns</c>,
-    /// <c>ConnectCampaignsV2</c>; 5 calls per second), each with a 10 ms … 5 s backoff and 10 retries.
+    /// <c>ConnectCampaignsV2</c>; 5 calls per second), each with a 10 ms … 5 s backoff, 10 retries and a
+    /// <see cref="DefaultJitterAllowance"/> of 25 ms.
     /// </summary>
     public IDictionary<string, AwsServiceThrottlingOptions> Services { get; } = new Dictionary<string, AwsServiceThrottlingOptions>(StringComparer.OrdinalIgnoreCase)
     {
@@ -41,9 +42,17 @@ public sealed class AwsThrottlingOptions
         return this;
     }
 
+    /// <summary>
+    /// The default <see cref="RateLimiting.TokenBucketRateLimiterOptions.JitterAllowance"/> of the built-in services: requests
+    /// to AWS vary in transit time, and at a rate equal to the quota a request that travels faster than the one before it
+    /// would otherwise be throttled. 25 ms covers the variation within a region (10 ms sufficed on loopback, where 0 ms
+    /// still let about one request in 150 through early).
+    /// </summary>
+    public static readonly TimeSpan DefaultJitterAllowance = TimeSpan.FromMilliseconds(25);
+
     private static AwsServiceThrottlingOptions CreateDefault(double permitsPerSecond, params string[] serviceIds)
     {
-        var options = new AwsServiceThrottlingOptions { RateLimit = { PermitsPerSecond = permitsPerSecond } };
+        var options = new AwsServiceThrottlingOptions { RateLimit = { PermitsPerSecond = permitsPerSecond, JitterAllowance = DefaultJitterAllowance } };
         foreach (var serviceId in serviceIds)
         {
             options.ServiceIds.Add(serviceId);

@@ -21,20 +21,24 @@ internal static class TokenBucketMath
 
     /// <summary>
     /// How far the arrival time may run ahead of now for a request of <paramref name="cost"/> to be granted: the room left
-    /// in the bucket once the request's permits are set aside. A cost above the burst needs a full bucket (it borrows the
-    /// rest); a zero cost needs one permit's room and takes nothing.
+    /// in the bucket once the request's permits and the jitter allowance are set aside. A cost above the burst needs a full
+    /// bucket (it borrows the rest); a zero cost needs one permit's room and takes nothing. Negative when the allowance is
+    /// more than the room: the bucket must then have been full for that long.
     /// </summary>
-    public static double SlackTicks(int cost, int burst, double intervalTicks)
+    public static double SlackTicks(int cost, int burst, double intervalTicks, double allowanceTicks)
     {
         var required = cost == 0 ? 1 : Math.Min(cost, burst);
-        return (double)(burst - required) * intervalTicks;
+        return ((double)(burst - required) * intervalTicks) - allowanceTicks;
     }
 
-    /// <summary>Whole permits available with the arrival time <paramref name="debtTicks"/> ahead of now; negative while a borrowing request is paid back.</summary>
-    public static long AvailablePermits(double debtTicks, int burst, double intervalTicks)
+    /// <summary>
+    /// Whole permits a request could take now, with the arrival time <paramref name="debtTicks"/> ahead of now; negative
+    /// while a borrowing request is paid back.
+    /// </summary>
+    public static long AvailablePermits(double debtTicks, int burst, double intervalTicks, double allowanceTicks)
     {
         // The epsilon absorbs the last bit of floating-point error in debt / interval, so 50 permits of debt reads as 50, not 50.000000001.
-        return (long)Math.Floor(burst - (Math.Max(0, debtTicks) / intervalTicks) + 1e-9);
+        return (long)Math.Floor(burst - ((Math.Max(0, debtTicks) + allowanceTicks) / intervalTicks) + 1e-9);
     }
 
     /// <summary>A timer delay for <paramref name="ticks"/>, rounded up to whole milliseconds (timers' resolution), between 1 ms and <see cref="MaxTimerDelay"/>.</summary>

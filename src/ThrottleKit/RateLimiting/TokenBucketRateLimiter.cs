@@ -60,8 +60,11 @@ public sealed class TokenBucketRateLimiter : RateLimiter
         _timeProvider = timeProvider ?? TimeProvider.System;
         _ticksPerSecond = _timeProvider.TimestampFrequency;
         _queueLimit = options.QueueLimit;
-        _schedule = new Schedule(options.PermitsPerSecond, options.GetEffectiveBurst(), _ticksPerSecond);
+        _schedule = new Schedule(options.PermitsPerSecond, options.GetEffectiveBurst(), options.JitterAllowance, _ticksPerSecond);
         _origin = _timeProvider.GetTimestamp();
+
+        // Full from the start: full for at least the jitter allowance, as after any idle spell.
+        _arrival = -_schedule.AllowanceTicks;
     }
 
     /// <summary>Gets the current rate in permits per second.</summary>
@@ -69,6 +72,9 @@ public sealed class TokenBucketRateLimiter : RateLimiter
 
     /// <summary>Gets the bucket capacity in permits.</summary>
     public int Burst => _schedule.Burst;
+
+    /// <summary>Gets how much of the burst is kept in hand for requests that reach the service early (<see cref="TokenBucketRateLimiterOptions.JitterAllowance"/>).</summary>
+    public TimeSpan JitterAllowance => _schedule.JitterAllowance;
 
     /// <summary>Gets how many permits may wait in the queue.</summary>
     public int QueueLimit => _queueLimit;
@@ -104,7 +110,7 @@ public sealed class TokenBucketRateLimiter : RateLimiter
         {
             ThrowIfDisposed();
             var old = _schedule;
-            var updated = new Schedule(permitsPerSecond, old.Burst, _ticksPerSecond);
+            var updated = new Schedule(permitsPerSecond, old.Burst, old.JitterAllowance, _ticksPerSecond);
             var now = Now();
             double current, next;
             do
@@ -129,7 +135,7 @@ public sealed class TokenBucketRateLimiter : RateLimiter
         var schedule = _schedule;
         return new RateLimiterStatistics
         {
-            CurrentAvailablePermits = TokenBucketMath.AvailablePermits(Volatile.Read(ref _arrival) - Now(), schedule.Burst, schedule.IntervalTicks),
+            CurrentAvailablePermits = TokenBucketMath.AvailablePermits(Volatile.Read(ref _arrival) - Now(), schedule.Burst, schedule.IntervalTicks, schedule.AllowanceTicks),
             CurrentQueuedCount = Volatile.Read(ref _queuedPermits),
             TotalFailedLeases = Interlocked.Read(ref _failedLeases),
             TotalSuccessfulLeases = Interlocked.Read(ref _successfulLeases),
@@ -274,16 +280,16 @@ public sealed class TokenBucketRateLimiter : RateLimiter
     private bool TryTake(int cost, double now)
     {
         var schedule = _schedule;
-        var slack = cost == 1 ? schedule.SlackTicksForOne : TokenBucketMath.SlackTicks(cost, schedule.Burst, schedule.IntervalTicks);
+        var slack = cost == 1 ? schedule.SlackTicksForOne : schedule.SlackTicks(cost);
         var current = Volatile.Read(ref _arrival);
         while (true)
         {
-            var start = current > now ? current : now;
-            if (start - now > slack)
+            if (current - now > slack)
             {
                 return false;
             }
 
+            var start = current > now ? current : now;
             var seen = Interlocked.CompareExchange(ref _arrival, start + (cost * schedule.IntervalTicks), current);
             if (seen == current)
             {
@@ -298,8 +304,9 @@ public sealed class TokenBucketRateLimiter : RateLimiter
     private double TicksUntilFits(int cost, double now, long permitsAhead)
     {
         var schedule = _schedule;
-        var arrival = Math.Max(Volatile.Read(ref _arrival), now) + (permitsAhead * schedule.IntervalTicks);
-        return Math.Max(0, arrival - TokenBucketMath.SlackTicks(cost, schedule.Burst, schedule.IntervalTicks) - now);
+        var current = Volatile.Read(ref _arrival);
+        var arrival = permitsAhead == 0 ? current : Math.Max(current, now) + (permitsAhead * schedule.IntervalTicks);
+        return Math.Max(0, arrival - schedule.SlackTicks(cost) - now);
     }
 
     private TimeSpan RetryAfterLocked(int cost, double now)
@@ -467,13 +474,19 @@ public sealed class TokenBucketRateLimiter : RateLimiter
     /// <summary>The rate-dependent values, swapped as one so a reader never mixes two rates.</summary>
     private sealed class Schedule
     {
-        public Schedule(double permitsPerSecond, int burst, long ticksPerSecond)
+        public Schedule(double permitsPerSecond, int burst, TimeSpan jitterAllowance, long ticksPerSecond)
         {
             PermitsPerSecond = permitsPerSecond;
             Burst = burst;
+            JitterAllowance = jitterAllowance;
+            AllowanceTicks = jitterAllowance.TotalSeconds * ticksPerSecond;
             IntervalTicks = TokenBucketMath.IntervalTicks(permitsPerSecond, ticksPerSecond);
-            SlackTicksForOne = TokenBucketMath.SlackTicks(1, burst, IntervalTicks);
+            SlackTicksForOne = SlackTicks(1);
         }
+
+        public TimeSpan JitterAllowance { get; }
+
+        public double AllowanceTicks { get; }
 
         public double PermitsPerSecond { get; }
 
@@ -482,6 +495,8 @@ public sealed class TokenBucketRateLimiter : RateLimiter
         public double IntervalTicks { get; }
 
         public double SlackTicksForOne { get; }
+
+        public double SlackTicks(int cost) => TokenBucketMath.SlackTicks(cost, Burst, IntervalTicks, AllowanceTicks);
     }
 
     /// <summary>A queued request; its task completes with the lease, a cancellation, or <see cref="ObjectDisposedException"/>.</summary>

@@ -30,6 +30,15 @@ public sealed class TokenBucketRateLimiterOptions
     /// </summary>
     public int QueueLimit { get; set; } = int.MaxValue;
 
+    /// <summary>
+    /// Gets or sets how much earlier than their spacing requests may reach the rate-limited service: network delays vary, and
+    /// a request that travels faster than the one before it arrives early. The limiter keeps this much of the burst in hand
+    /// so that such a request still finds a permit at the service. It costs nothing of the sustained rate while
+    /// <see cref="Burst"/> is at least 2 (the first burst is a little smaller); with a burst of 1 it lengthens each interval
+    /// by the allowance. Default zero: the limiter's own arithmetic, exactly.
+    /// </summary>
+    public TimeSpan JitterAllowance { get; set; }
+
     /// <summary>The burst the limiter will use: <see cref="Burst"/>, or one second of rate (at least 1) when it is not set.</summary>
     /// <returns>The effective bucket capacity in permits.</returns>
     public int GetEffectiveBurst()
@@ -46,5 +55,9 @@ public sealed class TokenBucketRateLimiterOptions
         }
 
         Guard.NotNegative(QueueLimit, nameof(QueueLimit));
+        if (JitterAllowance < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(JitterAllowance), JitterAllowance, $"{nameof(JitterAllowance)} must not be negative.");
+        }
     }
 }

@@ -33,7 +33,8 @@ public class AddThrottledAwsClientsTests
 
         var limiter = Assert.IsType<TokenBucketRateLimiter>(executor.RateLimiter);
         Assert.Equal(2, limiter.GetStatistics()!.TotalSuccessfulLeases);
-        Assert.Equal(14 - 1 - 3, limiter.GetStatistics()!.CurrentAvailablePermits);
+        // 14, less the 4 taken, less the 25 ms jitter allowance (a third of a permit at 14/s), rounded down.
+        Assert.Equal(14 - 1 - 3 - 1, limiter.GetStatistics()!.CurrentAvailablePermits);
         Assert.NotSame(executor, provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.ConnectCampaigns));
     }
 
@@ -50,6 +51,7 @@ public class AddThrottledAwsClientsTests
         Assert.Equal(TimeSpan.FromMilliseconds(10), ses.Backoff.MinDelay);
         Assert.Equal(TimeSpan.FromSeconds(5), ses.Backoff.MaxDelay);
         Assert.Equal(10, ses.Backoff.MaxRetries);
+        Assert.Equal(TimeSpan.FromMilliseconds(25), ((TokenBucketRateLimiter)ses.RateLimiter).JitterAllowance);
     }
 
     [Fact]

@@ -44,7 +44,8 @@ public class TokenBucketGuaranteeTests
         var burst = random.Next(1, 21);
         var interval = TimeSpan.FromSeconds(1 / rate);
         var time = new FakeTimeProvider();
-        using var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions { PermitsPerSecond = rate, Burst = burst }, time);
+        var allowance = random.Next(3) == 0 ? TimeSpan.FromTicks((long)(interval.Ticks * random.NextDouble() * 2)) : TimeSpan.Zero;
+        using var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions { PermitsPerSecond = rate, Burst = burst, JitterAllowance = allowance }, time);
 
         var grants = new List<Grant>();
         var pending = new LinkedList<Pending>();

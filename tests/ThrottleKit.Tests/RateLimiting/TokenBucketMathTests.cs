@@ -24,7 +24,23 @@ public class TokenBucketMathTests
     [InlineData(4, 10, 100, 600)]
     public void Slack_is_the_room_left_once_the_request_is_set_aside(int cost, int burst, double interval, double expected)
     {
-        Assert.Equal(expected, TokenBucketMath.SlackTicks(cost, burst, interval));
+        Assert.Equal(expected, TokenBucketMath.SlackTicks(cost, burst, interval, 0));
+    }
+
+    [Theory]
+    [InlineData(1, 10, 100, 50, 850)]
+    [InlineData(10, 10, 100, 50, -50)]
+    [InlineData(1, 1, 100, 30, -30)]
+    public void The_jitter_allowance_is_taken_out_of_the_slack(int cost, int burst, double interval, double allowance, double expected)
+    {
+        Assert.Equal(expected, TokenBucketMath.SlackTicks(cost, burst, interval, allowance));
+    }
+
+    [Fact]
+    public void The_jitter_allowance_counts_against_available_permits()
+    {
+        Assert.Equal(9, TokenBucketMath.AvailablePermits(0, 10, 100, 50));
+        Assert.Equal(10, TokenBucketMath.AvailablePermits(-500, 10, 100, 0));
     }
 
     [Theory]
@@ -54,7 +70,7 @@ public class TokenBucketMathTests
     [InlineData(1550, 10, 100, -6)]
     public void Available_permits_count_debt_and_round_down(double debt, int burst, double interval, long expected)
     {
-        Assert.Equal(expected, TokenBucketMath.AvailablePermits(debt, burst, interval));
+        Assert.Equal(expected, TokenBucketMath.AvailablePermits(debt, burst, interval, 0));
     }
 
     [Fact]
@@ -62,7 +78,7 @@ public class TokenBucketMathTests
     {
         var interval = TokenBucketMath.IntervalTicks(14, TicksPerSecond);
 
-        Assert.Equal(-36, TokenBucketMath.AvailablePermits(50 * interval, 14, interval));
+        Assert.Equal(-36, TokenBucketMath.AvailablePermits(50 * interval, 14, interval, 0));
     }
 
     [Theory]

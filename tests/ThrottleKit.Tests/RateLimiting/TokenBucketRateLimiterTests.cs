@@ -92,6 +92,37 @@ public sealed class TokenBucketRateLimiterTests : IDisposable
     }
 
     [Fact]
+    public void A_jitter_allowance_shifts_the_schedule_without_slowing_the_rate()
+    {
+        var limiter = Create(rate: 10, burst: 10, jitterAllowance: TimeSpan.FromMilliseconds(30));
+        var grantedAt = new List<int>();
+        for (var ms = 0; ms <= 1_000; ms++)
+        {
+            while (limiter.AttemptAcquire().IsAcquired)
+            {
+                grantedAt.Add(ms);
+            }
+
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        // Nine at once, the tenth 30 ms later, then one every 100 ms, each 30 ms behind where it would be without the allowance.
+        Assert.Equal([0, 0, 0, 0, 0, 0, 0, 0, 0, 30, 130, 230, 330, 430, 530, 630, 730, 830, 930], grantedAt);
+    }
+
+    [Fact]
+    public void With_a_burst_of_one_the_jitter_allowance_lengthens_each_interval()
+    {
+        var limiter = Create(rate: 10, burst: 1, jitterAllowance: TimeSpan.FromMilliseconds(20));
+        Assert.True(limiter.AttemptAcquire().IsAcquired);
+
+        _time.Advance(TimeSpan.FromMilliseconds(119));
+        Assert.False(limiter.AttemptAcquire().IsAcquired);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(limiter.AttemptAcquire().IsAcquired);
+    }
+
+    [Fact]
     public void A_rejected_attempt_says_when_to_retry()
     {
         var limiter = Create(rate: 4, burst: 2);
@@ -375,6 +406,16 @@ public sealed class TokenBucketRateLimiterTests : IDisposable
         Assert.False(limiter.AttemptAcquire(0).IsAcquired);
     }
 
+    [Fact]
+    public void A_negative_jitter_allowance_is_rejected()
+    {
+        var options = new TokenBucketRateLimiterOptions { PermitsPerSecond = 1, JitterAllowance = TimeSpan.FromMilliseconds(-1) };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new TokenBucketRateLimiter(options, _time));
+
+        Assert.Equal("JitterAllowance", error.ParamName);
+    }
+
     [Theory]
     [InlineData(0, null, 0, "PermitsPerSecond")]
     [InlineData(-3, null, 0, "PermitsPerSecond")]
@@ -453,9 +494,9 @@ public sealed class TokenBucketRateLimiterTests : IDisposable
         }
     }
 
-    private TokenBucketRateLimiter Create(double rate, int? burst = null, int queueLimit = int.MaxValue)
+    private TokenBucketRateLimiter Create(double rate, int? burst = null, int queueLimit = int.MaxValue, TimeSpan jitterAllowance = default)
     {
-        var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions { PermitsPerSecond = rate, Burst = burst, QueueLimit = queueLimit }, _time);
+        var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions { PermitsPerSecond = rate, Burst = burst, QueueLimit = queueLimit, JitterAllowance = jitterAllowance }, _time);
         _limiters.Add(limiter);
         return limiter;
     }
