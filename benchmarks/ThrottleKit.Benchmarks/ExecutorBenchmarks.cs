@@ -1,0 +1,44 @@
+using System;
+using System.Threading.Tasks;
+using BenchmarkDotNet.Attributes;
+using Polly;
+using Polly.Retry;
+using ThrottleKit.Backoff;
+using ThrottleKit.Classification;
+using ThrottleKit.Execution;
+using ThrottleKitTokenBucket = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
+using ThrottleKitTokenBucketOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
+
+namespace ThrottleKit.Benchmarks;
+
+/// <summary>What the executor adds to a call that is not throttled, against a bare Polly retry pipeline around the same call.</summary>
+[MemoryDiagnoser]
+public class ExecutorBenchmarks
+{
+    private static readonly Func<System.Threading.CancellationToken, Task<int>> Operation = static _ => Task.FromResult(42);
+
+    private ThrottleKitTokenBucket _limiter = null!;
+    private ThrottledExecutor _executor = null!;
+    private ResiliencePipeline _retryOnly = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _limiter = new ThrottleKitTokenBucket(new ThrottleKitTokenBucketOptions { PermitsPerSecond = 1_000_000_000, Burst = 1_000_000_000 });
+        _executor = new ThrottledExecutor(_limiter, new ExponentialBackoffOptions(), ThrottlingClassifier.None);
+        _retryOnly = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions { MaxRetryAttempts = 10 }).Build();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _executor.Dispose();
+        _limiter.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    public ValueTask<int> Polly_RetryOnly() => _retryOnly.ExecuteAsync(static async _ => await Operation(default).ConfigureAwait(false));
+
+    [Benchmark]
+    public Task<int> ThrottleKit_Executor() => _executor.ExecuteAsync(Operation);
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ThrottleKit.Emulator;
+
+namespace ThrottleKit.Harness;
+
+/// <summary>Runs each strategy against a fresh emulator with the same quota and the same crowd of senders, one after another.</summary>
+public static class GoodputHarness
+{
+    /// <summary>Runs the strategies.</summary>
+    /// <param name="options">The quota, senders and duration.</param>
+    /// <param name="strategies">The strategies, in report order.</param>
+    /// <param name="log">Progress lines; none when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <returns>One result per strategy.</returns>
+    public static async Task<IReadOnlyList<GoodputResult>> RunAsync(GoodputOptions options, IEnumerable<SenderStrategy> strategies, Action<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var results = new List<GoodputResult>();
+        foreach (var strategy in strategies)
+        {
+            results.Add(await RunOneAsync(options, strategy, cancellationToken).ConfigureAwait(false));
+            var last = results[^1];
+            log?.Invoke($"{last.Strategy}: goodput {last.Goodput:P1} of Q, {last.ThrottledPercent:0.0}% throttled attempts, {last.FailedCalls} failed of {last.Calls}");
+        }
+
+        return results;
+    }
+
+    private static async Task<GoodputResult> RunOneAsync(GoodputOptions options, SenderStrategy strategy, CancellationToken cancellationToken)
+    {
+        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = options.Quota, Burst = options.Burst }, cancellationToken).ConfigureAwait(false);
+        await using var sender = strategy.Connect(emulator, options);
+        var latencies = new ConcurrentBag<double>();
+        var failed = 0;
+        var unfinished = 0;
+        var start = emulator.Elapsed;
+        var clock = Stopwatch.StartNew();
+
+        // No call starts after the duration; calls still running a grace period later are cut off and counted apart.
+        using var hardStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        hardStop.CancelAfter(options.Duration + options.Grace);
+        await Task.WhenAll(Enumerable.Range(0, options.Senders).Select(_ => Task.Run(
+            async () =>
+            {
+                while (clock.Elapsed < options.Duration && !cancellationToken.IsCancellationRequested)
+                {
+                    var began = clock.Elapsed;
+                    try
+                    {
+                        await sender.SendAsync(hardStop.Token).ConfigureAwait(false);
+                        latencies.Add((clock.Elapsed - began).TotalMilliseconds);
+                    }
+                    catch (Exception) when (hardStop.IsCancellationRequested)
+                    {
+                        Interlocked.Increment(ref unfinished);
+                    }
+                    catch (Exception)
+                    {
+                        Interlocked.Increment(ref failed);
+                        latencies.Add((clock.Elapsed - began).TotalMilliseconds);
+                    }
+                }
+            },
+            CancellationToken.None))).ConfigureAwait(false);
+
+        var attempts = emulator.Attempts;
+        var steadyFrom = start + TimeSpan.FromSeconds(1);
+        var steadyTo = start + options.Duration;
+        var steadyAccepted = attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted && a.At >= steadyFrom && a.At < steadyTo);
+        var goodput = steadyAccepted / (steadyTo - steadyFrom).TotalSeconds / options.Quota;
+        var throttled = attempts.Count(a => a.Outcome == EmulatorOutcome.Throttled);
+        var sorted = latencies.Order().ToArray();
+        var seconds = (int)Math.Ceiling((options.Duration + options.Grace).TotalSeconds);
+        var perSecond = Enumerable.Range(0, Math.Max(1, seconds)).Select(second => new SecondCounts(
+            second,
+            attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted && (int)(a.At - start).TotalSeconds == second),
+            attempts.Count(a => a.Outcome == EmulatorOutcome.Throttled && (int)(a.At - start).TotalSeconds == second))).ToArray();
+
+        return new GoodputResult(
+            strategy.Name,
+            goodput,
+            attempts.Count == 0 ? 0 : 100.0 * throttled / attempts.Count,
+            sorted.Length + unfinished,
+            failed,
+            unfinished,
+            attempts.Count,
+            TimeSpan.FromMilliseconds(Percentile(sorted, 0.50)),
+            TimeSpan.FromMilliseconds(Percentile(sorted, 0.99)),
+            perSecond);
+    }
+
+    private static double Percentile(double[] sorted, double quantile)
+        => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(quantile * sorted.Length) - 1)];
+}

@@ -1,0 +1,33 @@
+using System;
+using System.Collections.Generic;
+
+namespace ThrottleKit.Harness;
+
+/// <summary>One strategy's row.</summary>
+/// <param name="Strategy">The strategy's name.</param>
+/// <param name="Goodput">Accepted calls per second after the first second (the initial burst), divided by the quota.</param>
+/// <param name="ThrottledPercent">Throttled attempts as a percentage of all HTTP attempts.</param>
+/// <param name="Calls">Calls made by the senders.</param>
+/// <param name="FailedCalls">Calls that ended in an exception.</param>
+/// <param name="UnfinishedCalls">Calls still waiting or retrying when the run was cut off, a grace period after its end.</param>
+/// <param name="Attempts">HTTP attempts the service saw.</param>
+/// <param name="P50">Median latency of the calls that finished, retries and waits included.</param>
+/// <param name="P99">99th percentile call latency.</param>
+/// <param name="PerSecond">Accepted and throttled attempts in each second of the run.</param>
+public sealed record GoodputResult(
+    string Strategy,
+    double Goodput,
+    double ThrottledPercent,
+    int Calls,
+    int FailedCalls,
+    int UnfinishedCalls,
+    int Attempts,
+    TimeSpan P50,
+    TimeSpan P99,
+    IReadOnlyList<SecondCounts> PerSecond);
+
+/// <summary>What the service did in one second of a run.</summary>
+/// <param name="Second">Seconds since the senders started.</param>
+/// <param name="Accepted">Attempts accepted.</param>
+/// <param name="Throttled">Attempts throttled.</param>
+public readonly record struct SecondCounts(int Second, int Accepted, int Throttled);

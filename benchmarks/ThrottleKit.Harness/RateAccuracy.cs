@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.RateLimiting;
+using System.Threading.Tasks;
+using BclTokenBucket = System.Threading.RateLimiting.TokenBucketRateLimiter;
+using BclTokenBucketOptions = System.Threading.RateLimiting.TokenBucketRateLimiterOptions;
+using ThrottleKitTokenBucket = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
+using ThrottleKitTokenBucketOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
+
+namespace ThrottleKit.Harness;
+
+/// <summary>
+/// Real-clock rate accuracy: 64 callers acquire one permit at a time for T seconds; how many permits does each limiter
+/// grant against r·T? ThrottleKit's limiter and the BCL's, configured to the same rate and burst, run side by side.
+/// </summary>
+public static class RateAccuracy
+{
+    /// <summary>Runs r = 100/s for 10 s and r = 0.5/s for 60 s (quick: 2 s and 6 s).</summary>
+    /// <param name="quick">Shorter runs, for a smoke test.</param>
+    /// <returns>A markdown table.</returns>
+    public static async Task<string> RunAsync(bool quick)
+    {
+        var cases = new[] { (Rate: 100.0, Burst: 100, Seconds: quick ? 2 : 10), (Rate: 0.5, Burst: 1, Seconds: quick ? 6 : 60) };
+        var text = new StringBuilder("| limiter | r | burst | T | granted | r·T | target [0.995·r·T, r·T + burst] |\n|---|---:|---:|---:|---:|---:|---|\n");
+        foreach (var (rate, burst, seconds) in cases)
+        {
+            using var throttleKit = new ThrottleKitTokenBucket(new ThrottleKitTokenBucketOptions { PermitsPerSecond = rate, Burst = burst });
+            using var bcl = new BclTokenBucket(new BclTokenBucketOptions
+            {
+                // The BCL's rates are whole tokens per period: 100/s is 1 per 10 ms, 0.5/s is 1 per 2 s.
+                TokenLimit = burst,
+                TokensPerPeriod = 1,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1 / rate),
+                AutoReplenishment = true,
+                QueueLimit = int.MaxValue,
+            });
+            var duration = TimeSpan.FromSeconds(seconds);
+            var counts = await Task.WhenAll(CountAsync(throttleKit, duration), CountAsync(bcl, duration)).ConfigureAwait(false);
+            foreach (var (name, granted) in new[] { ("ThrottleKit", counts[0]), ("System.Threading.RateLimiting", counts[1]) })
+            {
+                var expected = rate * seconds;
+                var within = granted >= 0.995 * expected && granted <= expected + burst;
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {rate}/s | {burst} | {seconds} s | {granted} | {expected} | {(within ? "within" : "outside")} |");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static async Task<long> CountAsync(RateLimiter limiter, TimeSpan duration)
+    {
+        using var stop = new CancellationTokenSource(duration);
+        long granted = 0;
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    using var lease = await limiter.AcquireAsync(1, stop.Token).ConfigureAwait(false);
+                    if (lease.IsAcquired && !stop.IsCancellationRequested)
+                    {
+                        Interlocked.Increment(ref granted);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }))).ConfigureAwait(false);
+        return granted;
+    }
+}
