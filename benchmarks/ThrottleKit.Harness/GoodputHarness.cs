@@ -45,6 +45,28 @@ public static class GoodputHarness
         // No call starts after the duration; calls still running a grace period later are cut off and counted apart.
         using var hardStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         hardStop.CancelAfter(options.Duration + options.Grace);
+        var samples = new List<RateSample>();
+        var sampling = Task.Run(
+            async () =>
+        {
+            var changes = new Queue<QuotaChange>(options.QuotaChanges.OrderBy(c => c.At));
+            while (clock.Elapsed < options.Duration && !hardStop.IsCancellationRequested)
+            {
+                while (changes.Count > 0 && clock.Elapsed >= changes.Peek().At)
+                {
+                    var change = changes.Dequeue();
+                    emulator.ChangeQuota(change.Quota, change.Burst);
+                }
+
+                if (sender.CurrentRate is { } rate)
+                {
+                    samples.Add(new RateSample(clock.Elapsed.TotalSeconds, rate));
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None).ConfigureAwait(false);
+            }
+        },
+            CancellationToken.None);
         await Task.WhenAll(Enumerable.Range(0, options.Senders).Select(_ => Task.Run(
             async () =>
             {
@@ -68,12 +90,13 @@ public static class GoodputHarness
                 }
             },
             CancellationToken.None))).ConfigureAwait(false);
+        await sampling.ConfigureAwait(false);
 
         var attempts = emulator.Attempts;
         var steadyFrom = start + TimeSpan.FromSeconds(1);
         var steadyTo = start + options.Duration;
         var steadyAccepted = attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted && a.At >= steadyFrom && a.At < steadyTo);
-        var goodput = steadyAccepted / (steadyTo - steadyFrom).TotalSeconds / options.Quota;
+        var goodput = steadyAccepted / QuotaOver(options, TimeSpan.FromSeconds(1), options.Duration);
         var throttled = attempts.Count(a => a.Outcome == EmulatorOutcome.Throttled);
         var sorted = latencies.Order().ToArray();
         var seconds = (int)Math.Ceiling((options.Duration + options.Grace).TotalSeconds);
@@ -92,7 +115,30 @@ public static class GoodputHarness
             attempts.Count,
             TimeSpan.FromMilliseconds(Percentile(sorted, 0.50)),
             TimeSpan.FromMilliseconds(Percentile(sorted, 0.99)),
-            perSecond);
+            perSecond,
+            samples,
+            [.. options.QuotaChanges.Select(change => Convergence(perSecond, change))]);
+    }
+
+    /// <summary>What the quota allowed between two moments of the run (after the burst), following its changes.</summary>
+    private static double QuotaOver(GoodputOptions options, TimeSpan from, TimeSpan to)
+    {
+        double total = 0;
+        var step = TimeSpan.FromMilliseconds(10);
+        for (var t = from; t < to; t += step)
+        {
+            var quota = options.QuotaChanges.Where(c => c.At <= t).OrderBy(c => c.At).LastOrDefault()?.Quota ?? options.Quota;
+            total += quota * step.TotalSeconds;
+        }
+
+        return total;
+    }
+
+    /// <summary>Seconds from a quota change to the first whole second whose accepted count is within 5% of the new quota.</summary>
+    private static double? Convergence(IReadOnlyList<SecondCounts> perSecond, QuotaChange change)
+    {
+        var first = perSecond.FirstOrDefault(s => s.Second >= change.At.TotalSeconds && Math.Abs(s.Accepted - change.Quota) <= 0.05 * change.Quota);
+        return first == default ? null : first.Second + 1 - change.At.TotalSeconds;
     }
 
     private static double Percentile(double[] sorted, double quantile)

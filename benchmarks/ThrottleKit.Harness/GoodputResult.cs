@@ -14,6 +14,8 @@ namespace ThrottleKit.Harness;
 /// <param name="P50">Median latency of the calls that finished, retries and waits included.</param>
 /// <param name="P99">99th percentile call latency.</param>
 /// <param name="PerSecond">Accepted and throttled attempts in each second of the run.</param>
+/// <param name="RateSamples">The strategy's own rate limit, sampled every 100 ms (empty when it has none).</param>
+/// <param name="ConvergenceSeconds">For each quota change: seconds until the accepted rate was within 5% of the new quota; null if never.</param>
 public sealed record GoodputResult(
     string Strategy,
     double Goodput,
@@ -24,7 +26,14 @@ public sealed record GoodputResult(
     int Attempts,
     TimeSpan P50,
     TimeSpan P99,
-    IReadOnlyList<SecondCounts> PerSecond);
+    IReadOnlyList<SecondCounts> PerSecond,
+    IReadOnlyList<RateSample> RateSamples,
+    IReadOnlyList<double?> ConvergenceSeconds);
+
+/// <summary>The client-side rate at a moment of the run.</summary>
+/// <param name="Seconds">Seconds since the senders started.</param>
+/// <param name="PermitsPerSecond">The rate in force.</param>
+public readonly record struct RateSample(double Seconds, double PermitsPerSecond);
 
 /// <summary>What the service did in one second of a run.</summary>
 /// <param name="Second">Seconds since the senders started.</param>

@@ -17,4 +17,7 @@ public interface ISender : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the call does.</returns>
     Task SendAsync(CancellationToken cancellationToken);
+
+    /// <summary>Gets the client-side rate limit in force, when the strategy has one.</summary>
+    double? CurrentRate => null;
 }

@@ -11,7 +11,11 @@ using Polly;
 using Polly.Retry;
 using ThrottleKit.Aws;
 using ThrottleKit.Aws.DependencyInjection;
+using ThrottleKit.Adaptive;
 using ThrottleKit.Emulator;
+using ThrottleKit.Execution;
+using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
+using RateLimiter = System.Threading.RateLimiting.RateLimiter;
 
 namespace ThrottleKit.Harness;
 
@@ -51,6 +55,30 @@ public static class Strategies
 
     /// <summary>(d) ThrottleKit through <c>AddThrottledAwsClients</c>, told the quota.</summary>
     public static SenderStrategy ThrottleKitKnownRate { get; } = new("(d) ThrottleKit, known rate", (emulator, options) =>
+        ThrottleKit(emulator, options, options.Quota, adaptive: false));
+
+    /// <summary>(e) ThrottleKit with the adaptive rate, starting at <paramref name="factor"/> times the true quota.</summary>
+    /// <param name="factor">The starting rate as a multiple of the quota.</param>
+    /// <param name="name">The row's name.</param>
+    /// <returns>The strategy.</returns>
+    public static SenderStrategy ThrottleKitAdaptive(double factor, string name) => new(name, (emulator, options) =>
+        ThrottleKit(emulator, options, options.Quota * factor, adaptive: true));
+
+    /// <summary>The four baseline rows (a)–(d), in report order.</summary>
+    public static SenderStrategy[] All { get; } = [SdkStandard, SdkAdaptive, PollyBackoff, ThrottleKitKnownRate];
+
+    /// <summary>(a)–(d) and the adaptive rows (e), for a fixed quota.</summary>
+    public static SenderStrategy[] WithAdaptive { get; } =
+        [.. All, ThrottleKitAdaptive(2, "(e) ThrottleKit adaptive, from 2×Q"), ThrottleKitAdaptive(0.25, "(e) ThrottleKit adaptive, from 0.25×Q")];
+
+    /// <summary>The rows (f), for a quota that changes during the run.</summary>
+    public static SenderStrategy[] ChangingQuota { get; } =
+    [
+        SdkAdaptive with { Name = "(f) SDK Adaptive retry, quota changes" },
+        ThrottleKitAdaptive(1, "(f) ThrottleKit adaptive, quota changes"),
+    ];
+
+    private static ClientSender ThrottleKit(AwsThrottlingEmulator emulator, GoodputOptions options, double rate, bool adaptive)
     {
         var services = new ServiceCollection();
         services.AddDefaultAWSOptions(new AWSOptions
@@ -62,17 +90,16 @@ public static class Strategies
         services.AddAWSService<IAmazonSecurityTokenService>();
         services.AddThrottledAwsClients(o =>
         {
-            o.MapServiceId("STS", AwsServiceKeys.SimpleEmail);
-            o.Services[AwsServiceKeys.SimpleEmail].UseRules(AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity"));
-            o.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = options.Quota;
-            o.Services[AwsServiceKeys.SimpleEmail].RateLimit.Burst = (int)options.Burst;
+            var ses = o.MapServiceId("STS", AwsServiceKeys.SimpleEmail).Services[AwsServiceKeys.SimpleEmail];
+            ses.UseRules(AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity"));
+            ses.RateLimit.PermitsPerSecond = rate;
+            ses.RateLimit.Burst = (int)options.Burst;
+            ses.Adaptive.Enabled = adaptive;
         });
         var provider = services.BuildServiceProvider();
-        return new ClientSender(provider.GetRequiredService<IAmazonSecurityTokenService>(), owner: provider);
-    });
-
-    /// <summary>All four, in report order.</summary>
-    public static SenderStrategy[] All { get; } = [SdkStandard, SdkAdaptive, PollyBackoff, ThrottleKitKnownRate];
+        var limiter = ((ThrottledExecutor)provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail)).RateLimiter;
+        return new ClientSender(provider.GetRequiredService<IAmazonSecurityTokenService>(), owner: provider, limiter: limiter);
+    }
 
     private static AmazonSecurityTokenServiceConfig Config(AwsThrottlingEmulator emulator, RequestRetryMode mode) => new()
     {
@@ -82,8 +109,15 @@ public static class Strategies
         RetryMode = mode,
     };
 
-    private sealed class ClientSender(IAmazonSecurityTokenService client, ResiliencePipeline? pipeline = null, IAsyncDisposable? owner = null) : ISender
+    private sealed class ClientSender(IAmazonSecurityTokenService client, ResiliencePipeline? pipeline = null, IAsyncDisposable? owner = null, RateLimiter? limiter = null) : ISender
     {
+        public double? CurrentRate => limiter switch
+        {
+            AdaptiveRateLimiter adaptive => adaptive.PermitsPerSecond,
+            TokenBucketRateLimiter bucket => bucket.PermitsPerSecond,
+            _ => null,
+        };
+
         public Task SendAsync(CancellationToken cancellationToken)
             => pipeline is null
                 ? client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using ThrottleKit.Adaptive;
 using ThrottleKit.Backoff;
 using ThrottleKit.Internal;
 using ThrottleKit.RateLimiting;
@@ -17,6 +18,12 @@ public sealed class AwsServiceThrottlingOptions
 
     /// <summary>Gets or sets the service's shared rate limit; every client and executor of the service draws from it.</summary>
     public TokenBucketRateLimiterOptions RateLimit { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets whether and how the service's rate follows the throttles the service answers (off by default). When on,
+    /// <see cref="RateLimit"/>'s rate is where it starts.
+    /// </summary>
+    public AdaptiveRateOptions Adaptive { get; set; } = new();
 
     /// <summary>Gets or sets the retry schedule for throttled calls. Default 10 ms … 5 s, 10 retries.</summary>
     public ExponentialBackoffOptions Backoff { get; set; } = new();

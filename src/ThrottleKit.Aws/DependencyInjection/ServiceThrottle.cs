@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading.RateLimiting;
 using Amazon.Runtime;
+using ThrottleKit.Adaptive;
 using ThrottleKit.Aws.Internal;
 using ThrottleKit.Execution;
 using ThrottleKit.Telemetry;
@@ -21,7 +22,10 @@ internal sealed class ServiceThrottle : IDisposable
         Key = key;
         Rules = rules;
         MaxAttempts = options.Backoff.MaxRetries + 1;
-        Executor = new ThrottledExecutor(Track(new TokenBucketRateLimiter(options.RateLimit, timeProvider)), options.Backoff, rules.Classifier, timeProvider, telemetry);
+        RateLimiter serviceLimiter = options.Adaptive.Enabled
+            ? new AdaptiveRateLimiter(options.RateLimit, options.Adaptive, timeProvider, telemetry)
+            : new TokenBucketRateLimiter(options.RateLimit, timeProvider);
+        Executor = new ThrottledExecutor(Track(serviceLimiter), options.Backoff, rules.Classifier, timeProvider, telemetry);
         foreach (var operation in options.Operations)
         {
             _operations[operation.Key] = new ThrottledExecutor(Track(new TokenBucketRateLimiter(operation.Value, timeProvider)), options.Backoff, rules.Classifier, timeProvider, telemetry);

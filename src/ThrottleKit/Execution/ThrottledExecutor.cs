@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Polly;
 using Polly.RateLimiting;
 using Polly.Retry;
+using ThrottleKit.Adaptive;
 using ThrottleKit.Backoff;
 using ThrottleKit.Classification;
 using ThrottleKit.Internal;
@@ -35,6 +36,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
     private readonly TimeProvider _timeProvider;
     private readonly ThrottleKitTelemetry _telemetry;
     private readonly IDisposable? _rateTracking;
+    private readonly IRateFeedback? _feedback;
     private readonly ResiliencePipeline _pipeline;
     private int _disposed;
 
@@ -72,6 +74,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         _timeProvider = timeProvider ?? TimeProvider.System;
         _telemetry = telemetry ?? ThrottleKitTelemetry.Silent("default");
         _rateTracking = _telemetry.Metrics?.TrackRate(_telemetry.ServiceName, rateLimiter);
+        _feedback = rateLimiter as IRateFeedback;
         _pipeline = BuildPipeline();
     }
 
@@ -90,7 +93,17 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         var context = RentContext(cost, cancellationToken);
         try
         {
-            return await _pipeline.ExecuteAsync(static (ctx, op) => new ValueTask<T>(op(ctx.CancellationToken)), context, operation).ConfigureAwait(false);
+            return _feedback is null
+                ? await _pipeline.ExecuteAsync(static (ctx, op) => new ValueTask<T>(op(ctx.CancellationToken)), context, operation).ConfigureAwait(false)
+                : await _pipeline.ExecuteAsync(
+                    static async (ctx, state) =>
+                    {
+                        var result = await state.Operation(ctx.CancellationToken).ConfigureAwait(false);
+                        state.Feedback.OnAccepted();
+                        return result;
+                    },
+                    context,
+                    (Operation: operation, Feedback: _feedback)).ConfigureAwait(false);
         }
         catch (Exception error) when (ObserveFailure(error, context))
         {
@@ -111,7 +124,21 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         var context = RentContext(cost, cancellationToken);
         try
         {
-            await _pipeline.ExecuteAsync(static (ctx, op) => new ValueTask(op(ctx.CancellationToken)), context, operation).ConfigureAwait(false);
+            if (_feedback is null)
+            {
+                await _pipeline.ExecuteAsync(static (ctx, op) => new ValueTask(op(ctx.CancellationToken)), context, operation).ConfigureAwait(false);
+            }
+            else
+            {
+                await _pipeline.ExecuteAsync(
+                    static async (ctx, state) =>
+                    {
+                        await state.Operation(ctx.CancellationToken).ConfigureAwait(false);
+                        state.Feedback.OnAccepted();
+                    },
+                    context,
+                    (Operation: operation, Feedback: _feedback)).ConfigureAwait(false);
+            }
         }
         catch (Exception error) when (ObserveFailure(error, context))
         {
@@ -235,6 +262,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
 
         // Remembered so that, if this throttle is the one the call ends with, it is not classified a second time.
         context.Properties.Set(LastThrottleKey, exception);
+        _feedback?.OnThrottled();
         _telemetry.Metrics?.Throttles.Add(1, _telemetry.ServiceTag);
         ThrottleKitLog.ThrottleSeen(_telemetry.Logger, _telemetry.ServiceName, attempt + 1, exception!);
         return true;

@@ -52,6 +52,10 @@ internal static partial class ThrottleKitLog
         Message = "{Service} call failed with a terminal {ExceptionType}; passed through without retry.")]
     private static partial void TerminalFailure(ILogger logger, string service, string exceptionType);
 
+    [LoggerMessage(EventId = 1006, EventName = "RateDecreased", Level = LogLevel.Information,
+        Message = "{Service} throttled: rate lowered from {PreviousRate:0.##}/s to {Rate:0.##}/s (the service accepted {AcceptedRate:0.##}/s over the last second).")]
+    public static partial void RateDecreased(ILogger logger, string service, double previousRate, double rate, double acceptedRate);
+
     [LoggerMessage(EventId = 1005, EventName = "QueueFull", Level = LogLevel.Warning,
         Message = "{Service} call rejected: the rate limiter's queue is full (retry after {RetryAfterMs} ms).")]
     public static partial void QueueFull(ILogger logger, string service, double? retryAfterMs);

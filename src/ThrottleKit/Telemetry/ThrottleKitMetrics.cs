@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
+using ThrottleKit.Adaptive;
 using ThrottleKit.Internal;
 using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
 
@@ -82,9 +83,15 @@ public sealed class ThrottleKitMetrics : IDisposable
             var measurements = new List<Measurement<double>>(_rateSources.Count);
             foreach (var source in _rateSources)
             {
-                if (source.Value is TokenBucketRateLimiter tokenBucket)
+                double? rate = source.Value switch
                 {
-                    measurements.Add(new Measurement<double>(tokenBucket.PermitsPerSecond, new KeyValuePair<string, object?>(ServiceTag, source.Key)));
+                    TokenBucketRateLimiter tokenBucket => tokenBucket.PermitsPerSecond,
+                    AdaptiveRateLimiter adaptive => adaptive.PermitsPerSecond,
+                    _ => null,
+                };
+                if (rate is { } value)
+                {
+                    measurements.Add(new Measurement<double>(value, new KeyValuePair<string, object?>(ServiceTag, source.Key)));
                 }
             }
 

@@ -33,8 +33,9 @@ public class AddThrottledAwsClientsTests
 
         var limiter = Assert.IsType<TokenBucketRateLimiter>(executor.RateLimiter);
         Assert.Equal(2, limiter.GetStatistics()!.TotalSuccessfulLeases);
-        // 14, less the 4 taken, less the 25 ms jitter allowance (a third of a permit at 14/s), rounded down.
-        Assert.Equal(14 - 1 - 3 - 1, limiter.GetStatistics()!.CurrentAvailablePermits);
+        // 14, less the 4 taken by the client and the executor together, less the 25 ms jitter allowance (a third of a
+        // permit at 14/s), rounded down; the real clock may have refilled part of a permit since.
+        Assert.InRange(limiter.GetStatistics()!.CurrentAvailablePermits, 14 - 4 - 1, 14 - 4);
         Assert.NotSame(executor, provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.ConnectCampaigns));
     }
 

@@ -56,10 +56,10 @@ public class ThrottledClientsIntegrationTests
         }
 
         // ... and the client never tried to send faster: its attempts, throttled or not, keep to the same bound
-        // (plus one for arrival jitter on loopback).
+        // (plus two for arrival jitter on a loaded loopback).
         foreach (var window in new[] { 0.25, 0.5, 1, 2, 5 })
         {
-            Assert.InRange(MaxAttemptsInAnyWindow(emulator, TimeSpan.FromSeconds(window)), 0, Quota + (Quota * window) + 1);
+            Assert.InRange(MaxAttemptsInAnyWindow(emulator, TimeSpan.FromSeconds(window)), 0, Quota + (Quota * window) + 2);
         }
     }
 

@@ -1,0 +1,163 @@
+using System;
+using System.Threading;
+using System.Threading.RateLimiting;
+using System.Threading.Tasks;
+using ThrottleKit.Internal;
+using ThrottleKit.Telemetry;
+using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
+using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
+
+namespace ThrottleKit.Adaptive;
+
+/// <summary>
+/// A <see cref="TokenBucketRateLimiter"/> whose rate follows the service's real quota: an executor reports each accepted
+/// and throttled attempt (<see cref="IRateFeedback"/>); after a throttle the rate drops to just under what the service was
+/// seen to accept, and between throttles it grows back along a cubic curve. A burst of throttles from one congestion event
+/// counts as one decrease. Share one instance among every client and executor that spends the same quota.
+/// </summary>
+public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
+{
+    private readonly object _lock = new();
+    private readonly TokenBucketRateLimiter _bucket;
+    private readonly TimeProvider _timeProvider;
+    private readonly ThrottleKitTelemetry _telemetry;
+    private readonly double _min;
+    private readonly double _max;
+    private readonly double _decreaseFactor;
+    private readonly double _margin;
+    private readonly double _growth;
+    private readonly long _congestionWindowTicks;
+    private readonly AcceptedRateWindow _accepted;
+    private long _lastDecrease;
+    private double _peak;
+    private double _timeToPeak;
+    private double _applied;
+    private int _decreases;
+    private bool _disposed;
+
+    /// <summary>Creates an adaptive limiter.</summary>
+    /// <param name="rateLimit">The bucket; its <see cref="TokenBucketRateLimiterOptions.PermitsPerSecond"/> is the starting rate.</param>
+    /// <param name="adaptive">How the rate adapts; <see cref="AdaptiveRateOptions.Enabled"/> is not consulted here.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="telemetry">Where rate changes are logged; nowhere when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException">An options argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it and its value.</exception>
+    public AdaptiveRateLimiter(TokenBucketRateLimiterOptions rateLimit, AdaptiveRateOptions adaptive, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
+    {
+        Guard.NotNull(adaptive, nameof(adaptive)).Validate();
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _bucket = new TokenBucketRateLimiter(rateLimit, _timeProvider);
+        _telemetry = telemetry ?? ThrottleKitTelemetry.Silent("default");
+        _min = adaptive.MinPermitsPerSecond;
+        _max = adaptive.MaxPermitsPerSecond;
+        _decreaseFactor = adaptive.DecreaseFactor;
+        _margin = adaptive.Margin;
+        _growth = adaptive.Growth;
+        _congestionWindowTicks = (long)(adaptive.CongestionWindow.TotalSeconds * _timeProvider.TimestampFrequency);
+        var now = _timeProvider.GetTimestamp();
+        _accepted = new AcceptedRateWindow(_timeProvider.TimestampFrequency, now);
+        _lastDecrease = now;
+        _applied = _peak = Math.Min(Math.Max(rateLimit.PermitsPerSecond, _min), _max);
+        _bucket.SetRate(_applied);
+    }
+
+    /// <summary>Gets the rate in force, in permits per second.</summary>
+    public double PermitsPerSecond => _bucket.PermitsPerSecond;
+
+    /// <summary>Gets how many decreases (congestion events) there have been.</summary>
+    public int Decreases => Volatile.Read(ref _decreases);
+
+    /// <inheritdoc />
+    public override TimeSpan? IdleDuration => _bucket.IdleDuration;
+
+    /// <inheritdoc />
+    public override RateLimiterStatistics? GetStatistics() => _bucket.GetStatistics();
+
+    /// <inheritdoc />
+    public void OnAccepted()
+    {
+        lock (_lock)
+        {
+            var now = _timeProvider.GetTimestamp();
+            _accepted.Add(now);
+            var seconds = (now - _lastDecrease) / (double)_timeProvider.TimestampFrequency;
+
+            // Growth is bounded by twice the accepted rate: with little demand, the rate must not drift far above what
+            // the service has been seen to take.
+            var target = Math.Min(
+                CubicRecovery.RateAt(seconds, _peak, _timeToPeak, _growth, _min, _max),
+                Math.Max(_peak, 2 * _accepted.PerSecond(now)));
+            if (Math.Abs(target - _applied) >= _applied * 0.005)
+            {
+                Apply(target);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnThrottled()
+    {
+        lock (_lock)
+        {
+            var now = _timeProvider.GetTimestamp();
+            if (_decreases > 0 && now - _lastDecrease < _congestionWindowTicks)
+            {
+                return;
+            }
+
+            var accepted = _accepted.PerSecond(now);
+            var before = _applied;
+            var (rate, peak) = CubicRecovery.AfterThrottle(before, accepted, _margin, _decreaseFactor, _min, _max);
+            _peak = peak;
+            _timeToPeak = CubicRecovery.TimeToPeak(peak, rate, _growth);
+            _lastDecrease = now;
+            Interlocked.Increment(ref _decreases);
+            Apply(rate);
+            ThrottleKitLog.RateDecreased(_telemetry.Logger, _telemetry.ServiceName, before, rate, accepted);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) => _bucket.AttemptAcquire(permitCount);
+
+    /// <inheritdoc />
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) => _bucket.AcquireAsync(permitCount, cancellationToken);
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            lock (_lock)
+            {
+                _disposed = true;
+            }
+
+            _bucket.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+        }
+
+        await _bucket.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsyncCore().ConfigureAwait(false);
+    }
+
+    private void Apply(double rate)
+    {
+        // Answers to calls made before disposal may still arrive; they no longer steer anything.
+        if (!_disposed)
+        {
+            _applied = rate;
+            _bucket.SetRate(rate);
+        }
+    }
+}

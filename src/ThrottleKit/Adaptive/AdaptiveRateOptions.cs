@@ -1,0 +1,60 @@
+using System;
+
+namespace ThrottleKit.Adaptive;
+
+/// <summary>Settings of an <see cref="AdaptiveRateLimiter"/>. Bindable from configuration.</summary>
+public sealed class AdaptiveRateOptions
+{
+    /// <summary>Gets or sets whether the rate adapts to the throttles the service answers. Default off: the configured rate is used as it is.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Gets or sets the lowest rate the controller will go to, in permits per second. Default 0.1.</summary>
+    public double MinPermitsPerSecond { get; set; } = 0.1;
+
+    /// <summary>Gets or sets the highest rate the controller will go to, in permits per second. Default 10 000.</summary>
+    public double MaxPermitsPerSecond { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets the decrease when a throttle comes although the service was accepting at least as much as was sent
+    /// (so the accepted rate says nothing new): the rate is multiplied by this. Default 0.8.
+    /// </summary>
+    public double DecreaseFactor { get; set; } = 0.8;
+
+    /// <summary>
+    /// Gets or sets how far below the measured accepted rate the controller settles after a throttle, as a fraction. Default 0.02:
+    /// 2% under the quota the service just demonstrated.
+    /// </summary>
+    public double Margin { get; set; } = 0.02;
+
+    /// <summary>
+    /// Gets or sets how fast the rate grows back (the C of the cubic curve <c>rate(t) = peak · (1 + C · (t − K)³)</c>, t in seconds
+    /// since the last decrease): near the last peak it grows slowly, far from it quickly, so a raised quota is found in seconds. Default 0.1.
+    /// </summary>
+    public double Growth { get; set; } = 0.1;
+
+    /// <summary>
+    /// Gets or sets how long after a decrease further throttles are taken as the same congestion event (answers to requests
+    /// sent before the decrease). Default 500 ms.
+    /// </summary>
+    public TimeSpan CongestionWindow { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Checks every setting.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the exception names it and its value.</exception>
+    public void Validate()
+    {
+        Require(MinPermitsPerSecond > 0 && !double.IsInfinity(MinPermitsPerSecond), nameof(MinPermitsPerSecond), MinPermitsPerSecond, "must be positive and finite");
+        Require(MaxPermitsPerSecond >= MinPermitsPerSecond && !double.IsInfinity(MaxPermitsPerSecond), nameof(MaxPermitsPerSecond), MaxPermitsPerSecond, $"must be finite and at least {nameof(MinPermitsPerSecond)} ({MinPermitsPerSecond})");
+        Require(DecreaseFactor > 0 && DecreaseFactor < 1, nameof(DecreaseFactor), DecreaseFactor, "must be between 0 and 1");
+        Require(Margin >= 0 && Margin < 1, nameof(Margin), Margin, "must be in [0, 1)");
+        Require(Growth > 0 && !double.IsInfinity(Growth), nameof(Growth), Growth, "must be positive and finite");
+        Require(CongestionWindow >= TimeSpan.Zero, nameof(CongestionWindow), CongestionWindow, "must not be negative");
+    }
+
+    private static void Require(bool condition, string name, object value, string rule)
+    {
+        if (!condition)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} {rule}.");
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace ThrottleKit.Adaptive;
+
+/// <summary>
+/// Told by an executor how each attempt went at the service, so that a rate can follow the service's real quota.
+/// Implementations must be thread-safe and fast: they run on every attempt.
+/// </summary>
+public interface IRateFeedback
+{
+    /// <summary>An attempt was accepted by the service.</summary>
+    void OnAccepted();
+
+    /// <summary>An attempt was throttled by the service.</summary>
+    void OnThrottled();
+}

@@ -1,0 +1,132 @@
+using System;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Time.Testing;
+using ThrottleKit.Adaptive;
+using ThrottleKit.Backoff;
+using ThrottleKit.Classification;
+using ThrottleKit.Execution;
+using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
+
+namespace ThrottleKit.Tests.Adaptive;
+
+public sealed class AdaptiveRateLimiterTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly AdaptiveRateLimiter _limiter;
+
+    public AdaptiveRateLimiterTests()
+        => _limiter = new AdaptiveRateLimiter(
+            new TokenBucketRateLimiterOptions { PermitsPerSecond = 100, Burst = 10 },
+            new AdaptiveRateOptions { Enabled = true, MinPermitsPerSecond = 1, MaxPermitsPerSecond = 500 },
+            _time);
+
+    public void Dispose() => _limiter.Dispose();
+
+    [Fact]
+    public void A_throttle_after_a_second_of_accepted_traffic_sets_the_rate_just_under_it()
+    {
+        Accept(perSecond: 70, seconds: 1);
+
+        _limiter.OnThrottled();
+
+        Assert.InRange(_limiter.PermitsPerSecond, (70 * 0.98) - 1, (70 * 0.98) + 1);
+        Assert.Equal(1, _limiter.Decreases);
+    }
+
+    [Fact]
+    public void One_throttle_never_more_than_halves_the_rate()
+    {
+        Accept(perSecond: 10, seconds: 1);
+
+        _limiter.OnThrottled();
+
+        Assert.Equal(50, _limiter.PermitsPerSecond);
+    }
+
+    [Fact]
+    public void A_burst_of_throttles_from_one_congestion_event_counts_as_one_decrease()
+    {
+        Accept(perSecond: 40, seconds: 1);
+        _limiter.OnThrottled();
+        var afterFirst = _limiter.PermitsPerSecond;
+
+        for (var i = 0; i < 20; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(20));
+            _limiter.OnThrottled();
+        }
+
+        Assert.Equal(afterFirst, _limiter.PermitsPerSecond);
+        Assert.Equal(1, _limiter.Decreases);
+
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        _limiter.OnThrottled();
+        Assert.Equal(2, _limiter.Decreases);
+        Assert.True(_limiter.PermitsPerSecond < afterFirst);
+    }
+
+    [Fact]
+    public void Between_throttles_the_rate_grows_back_and_beyond_the_last_peak()
+    {
+        Accept(perSecond: 40, seconds: 1);
+        _limiter.OnThrottled();
+        var low = _limiter.PermitsPerSecond;
+
+        Accept(perSecond: 45, seconds: 6);
+
+        Assert.True(_limiter.PermitsPerSecond > 40 * 1.5, $"After 6 s without throttles the rate is {_limiter.PermitsPerSecond}, started at {low}.");
+    }
+
+    [Fact]
+    public void The_rate_stays_within_its_floor_and_ceiling()
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            _limiter.OnThrottled();
+        }
+
+        Assert.Equal(1, _limiter.PermitsPerSecond);
+
+        Accept(perSecond: 1000, seconds: 30);
+        Assert.InRange(_limiter.PermitsPerSecond, 500 * 0.995, 500);
+    }
+
+    [Fact]
+    public async Task An_executor_over_an_adaptive_limiter_reports_accepted_and_throttled_attempts()
+    {
+        var classifier = ThrottlingClassifier.Create(e => e is TimeoutException ? ThrottlingClassification.Retriable : ThrottlingClassification.Unknown);
+        using var executor = new ThrottledExecutor(_limiter, new ExponentialBackoffOptions { MaxRetries = 0 }, classifier, _time);
+        // Nine calls and a throttled tenth fit the burst of ten, so the fake clock need not move.
+        for (var i = 0; i < 9; i++)
+        {
+            await executor.ExecuteAsync(_ => Task.FromResult(i));
+        }
+
+        await Assert.ThrowsAsync<TimeoutException>(() => executor.ExecuteAsync(_ => Task.FromException(new TimeoutException())));
+
+        Assert.Equal(1, _limiter.Decreases);
+        Assert.True(_limiter.PermitsPerSecond < 100);
+    }
+
+    [Fact]
+    public void Invalid_adaptive_options_name_the_option()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveRateLimiter(
+            new TokenBucketRateLimiterOptions { PermitsPerSecond = 1 },
+            new AdaptiveRateOptions { DecreaseFactor = 1.5 },
+            _time));
+
+        Assert.Equal("DecreaseFactor", error.ParamName);
+    }
+
+    private void Accept(double perSecond, int seconds)
+    {
+        var step = TimeSpan.FromSeconds(1 / perSecond);
+        for (var i = 0; i < perSecond * seconds; i++)
+        {
+            _time.Advance(step);
+            _limiter.OnAccepted();
+        }
+    }
+}
