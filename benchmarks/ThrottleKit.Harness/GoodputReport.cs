@@ -32,15 +32,22 @@ public static class GoodputReport
         return text.ToString();
     }
 
-    /// <summary>Writes <c>goodput.md</c>, <c>goodput.csv</c> and <c>goodput.png</c> into <paramref name="directory"/>.</summary>
+    /// <summary>Writes <c>{name}.md</c>, <c>{name}.csv</c> and <c>{name}.png</c> into <paramref name="directory"/>.</summary>
     /// <param name="directory">The output folder; created if missing.</param>
     /// <param name="options">The run's settings.</param>
     /// <param name="results">The rows.</param>
-    public static void Write(string directory, GoodputOptions options, IReadOnlyList<GoodputResult> results)
+    /// <param name="name">The files' name.</param>
+    public static void Write(string directory, GoodputOptions options, IReadOnlyList<GoodputResult> results, string name = "goodput")
     {
         ArgumentNullException.ThrowIfNull(results);
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "goodput.md"), Markdown(options, results));
+        var markdown = Markdown(options, results);
+        if (options.QuotaChanges.Count > 0)
+        {
+            markdown += Environment.NewLine + ConvergenceMarkdown(options, results);
+        }
+
+        File.WriteAllText(Path.Combine(directory, name + ".md"), markdown);
 
         var csv = new StringBuilder("strategy,goodput_over_q,throttled_percent,failed_calls,unfinished_calls,calls,http_attempts,p50_ms,p99_ms\n");
         foreach (var r in results)
@@ -48,8 +55,77 @@ public static class GoodputReport
             csv.AppendLine(CultureInfo.InvariantCulture, $"\"{r.Strategy}\",{r.Goodput:0.0000},{r.ThrottledPercent:0.00},{r.FailedCalls},{r.UnfinishedCalls},{r.Calls},{r.Attempts},{r.P50.TotalMilliseconds:0.0},{r.P99.TotalMilliseconds:0.0}");
         }
 
-        File.WriteAllText(Path.Combine(directory, "goodput.csv"), csv.ToString());
-        Plot(Path.Combine(directory, "goodput.png"), options, results);
+        File.WriteAllText(Path.Combine(directory, name + ".csv"), csv.ToString());
+        Plot(Path.Combine(directory, name + ".png"), options, results);
+        if (results.Any(r => r.RateSamples.Count > 0))
+        {
+            PlotRates(Path.Combine(directory, name + "-rate.png"), options, results);
+        }
+    }
+
+    /// <summary>Seconds from each quota change until the accepted rate was within 5% of the new quota.</summary>
+    /// <param name="options">The run's settings.</param>
+    /// <param name="results">The rows.</param>
+    /// <returns>A markdown table.</returns>
+    public static string ConvergenceMarkdown(GoodputOptions options, IReadOnlyList<GoodputResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(results);
+        var text = new StringBuilder("| strategy |");
+        foreach (var change in options.QuotaChanges)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" to {change.Quota}/s at {change.At.TotalSeconds:0} s |");
+        }
+
+        text.AppendLine().Append("|---|").AppendLine(string.Concat(options.QuotaChanges.Select(_ => "---:|")));
+        foreach (var r in results)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {r.Strategy} |");
+            foreach (var seconds in r.ConvergenceSeconds)
+            {
+                text.Append(seconds is { } s ? string.Create(CultureInfo.InvariantCulture, $" {s:0} s |") : " never |");
+            }
+
+            text.AppendLine();
+        }
+
+        return text.ToString();
+    }
+
+    private static void PlotRates(string path, GoodputOptions options, IReadOnlyList<GoodputResult> results)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i].RateSamples.Count > 0)
+            {
+                var line = plot.Add.ScatterLine(results[i].RateSamples.Select(s => s.Seconds).ToArray(), results[i].RateSamples.Select(s => s.PermitsPerSecond).ToArray(), palette.GetColor(i));
+                line.LegendText = $"{results[i].Strategy}: client rate";
+            }
+
+            var accepted = plot.Add.Scatter(results[i].PerSecond.Select(s => s.Second + 0.5).ToArray(), results[i].PerSecond.Select(s => (double)s.Accepted).ToArray(), palette.GetColor(i));
+            accepted.LineWidth = 0;
+            accepted.MarkerSize = 6;
+            accepted.LegendText = $"{results[i].Strategy}: accepted/s";
+        }
+
+        var steps = new List<(double X, double Y)> { (0, options.Quota) };
+        foreach (var change in options.QuotaChanges.OrderBy(c => c.At))
+        {
+            steps.Add((change.At.TotalSeconds, steps[^1].Y));
+            steps.Add((change.At.TotalSeconds, change.Quota));
+        }
+
+        steps.Add(((options.Duration + options.Grace).TotalSeconds, steps[^1].Y));
+        var quota = plot.Add.ScatterLine(steps.Select(p => p.X).ToArray(), steps.Select(p => p.Y).ToArray(), Colors.Black);
+        quota.LinePattern = LinePattern.Dashed;
+        quota.LegendText = "true quota";
+        plot.Title("Adaptive rate against the true quota");
+        plot.XLabel("seconds since start");
+        plot.YLabel("requests / s");
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.SavePng(path, 1000, 600);
     }
 
     private static void Plot(string path, GoodputOptions options, IReadOnlyList<GoodputResult> results)

@@ -14,11 +14,25 @@ switch (command)
 {
     case "goodput":
         var options = quick ? GoodputOptions.Quick : new GoodputOptions();
-        var results = await GoodputHarness.RunAsync(options, Strategies.All, Console.WriteLine);
+        var results = await GoodputHarness.RunAsync(options, quick ? Strategies.All : Strategies.WithAdaptive, Console.WriteLine);
         GoodputReport.Write(output, options, results);
         Console.WriteLine();
         Console.WriteLine(GoodputReport.Markdown(options, results));
-        Console.WriteLine($"Wrote goodput.md, goodput.csv and goodput.png to {Path.GetFullPath(output)}");
+        if (!quick)
+        {
+            // (f): the quota moves under the client: 50/s, then 20/s at 10 s, then 80/s at 20 s.
+            var changing = new GoodputOptions
+            {
+                Duration = TimeSpan.FromSeconds(30),
+                QuotaChanges = [new QuotaChange(TimeSpan.FromSeconds(10), 20, 20), new QuotaChange(TimeSpan.FromSeconds(20), 80, 80)],
+            };
+            var changingResults = await GoodputHarness.RunAsync(changing, Strategies.ChangingQuota, Console.WriteLine);
+            GoodputReport.Write(output, changing, changingResults, "quota-change");
+            Console.WriteLine(GoodputReport.Markdown(changing, changingResults));
+            Console.WriteLine(GoodputReport.ConvergenceMarkdown(changing, changingResults));
+        }
+
+        Console.WriteLine($"Wrote the tables, CSVs and plots to {Path.GetFullPath(output)}");
         return 0;
     case "accuracy":
         var table = await RateAccuracy.RunAsync(quick);
