@@ -17,21 +17,23 @@ internal sealed class ServiceThrottle : IDisposable
     private readonly Dictionary<string, ThrottledExecutor> _operations = new(StringComparer.Ordinal);
     private readonly ThrottledExecutor _unlimited;
 
-    public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsThrottlingRules rules, TimeProvider timeProvider, ThrottleKitTelemetry telemetry)
+    public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsThrottlingRules rules, TimeProvider timeProvider, Func<string, ThrottleKitTelemetry> telemetry)
     {
         Key = key;
         Rules = rules;
         MaxAttempts = options.Backoff.MaxRetries + 1;
+        var serviceTelemetry = telemetry(key);
         RateLimiter serviceLimiter = options.Adaptive.Enabled
-            ? new AdaptiveRateLimiter(options.RateLimit, options.Adaptive, timeProvider, telemetry)
+            ? new AdaptiveRateLimiter(options.RateLimit, options.Adaptive, timeProvider, serviceTelemetry)
             : new TokenBucketRateLimiter(options.RateLimit, timeProvider);
-        Executor = new ThrottledExecutor(Track(serviceLimiter), options.Backoff, rules.Classifier, timeProvider, telemetry);
+        Executor = new ThrottledExecutor(Track(serviceLimiter), options.Backoff, rules.Classifier, timeProvider, serviceTelemetry);
         foreach (var operation in options.Operations)
         {
-            _operations[operation.Key] = new ThrottledExecutor(Track(new TokenBucketRateLimiter(operation.Value, timeProvider)), options.Backoff, rules.Classifier, timeProvider, telemetry);
+            // Tagged "SES:GetSendQuota": an operation's own bucket must not report its rate as the service's.
+            _operations[operation.Key] = new ThrottledExecutor(Track(new TokenBucketRateLimiter(operation.Value, timeProvider)), options.Backoff, rules.Classifier, timeProvider, telemetry($"{key}:{operation.Key}"));
         }
 
-        _unlimited = new ThrottledExecutor(Track(new UnlimitedRateLimiter()), options.Backoff, rules.Classifier, timeProvider, telemetry);
+        _unlimited = new ThrottledExecutor(Track(new UnlimitedRateLimiter()), options.Backoff, rules.Classifier, timeProvider, serviceTelemetry);
     }
 
     public string Key { get; }

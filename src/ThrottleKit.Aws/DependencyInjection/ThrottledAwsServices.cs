@@ -24,7 +24,7 @@ internal sealed class ThrottledAwsServices : IDisposable
         {
             var rules = service.Value.GetRules() ?? DefaultRules(service.Key)
                 ?? throw new InvalidOperationException($"The service '{service.Key}' has no rules; set them with {nameof(AwsServiceThrottlingOptions)}.{nameof(AwsServiceThrottlingOptions.UseRules)}.");
-            var throttle = new ServiceThrottle(service.Key, service.Value, rules, time, new ThrottleKitTelemetry(service.Key, loggerFactory, metrics));
+            var throttle = new ServiceThrottle(service.Key, service.Value, rules, time, name => new ThrottleKitTelemetry(name, loggerFactory, metrics));
             _byKey[service.Key] = throttle;
             foreach (var serviceId in service.Value.ServiceIds)
             {

@@ -208,6 +208,22 @@ public class AddThrottledAwsClientsTests
     }
 
     [Fact]
+    public async Task An_operation_with_a_bucket_of_its_own_reports_its_rate_apart_from_the_service()
+    {
+        var services = new ServiceCollection().AddMetrics();
+        services.AddThrottledAwsClients(o => o.Services[AwsServiceKeys.SimpleEmail].Operations["GetSendQuota"] = new() { PermitsPerSecond = 1 });
+        await using var provider = services.BuildServiceProvider();
+        using var rates = new MetricCollector<double>(provider.GetRequiredService<IMeterFactory>(), "ThrottleKit", "throttlekit.rate_limit.rate");
+        provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail);
+
+        rates.RecordObservableInstruments();
+
+        Assert.Contains(rates.GetMeasurementSnapshot(), m => m.Value == 14 && Equals(m.Tags["throttlekit.service"], "SES"));
+        Assert.Contains(rates.GetMeasurementSnapshot(), m => m.Value == 1 && Equals(m.Tags["throttlekit.service"], "SES:GetSendQuota"));
+        Assert.DoesNotContain(rates.GetMeasurementSnapshot(), m => m.Value == 1 && Equals(m.Tags["throttlekit.service"], "SES"));
+    }
+
+    [Fact]
     public void Null_arguments_are_rejected_by_name()
     {
         Assert.Equal("services", Assert.Throws<ArgumentNullException>(() => ((IServiceCollection)null!).AddThrottledAwsClients()).ParamName);
