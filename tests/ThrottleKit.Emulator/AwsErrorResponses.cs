@@ -35,5 +35,8 @@ internal static class AwsErrorResponses
 
     public static string JsonError(string message) => "{\"message\":\"" + message.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"}";
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351:Do not use broken cryptographic algorithms", Justification = "SQS's checksum of a message body is MD5; the client checks it.")]
+    public static string Md5Hex(string text) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
     public static string NewRequestId() => Guid.NewGuid().ToString("D", CultureInfo.InvariantCulture);
 }

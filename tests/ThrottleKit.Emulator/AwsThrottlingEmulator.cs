@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Net;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
@@ -23,6 +24,8 @@ namespace ThrottleKit.Emulator;
 /// over the 24-hour quota, <c>Throttling</c> "Daily message quota exceeded."; success answers parse with the STS client.</item>
 /// <item>JSON (an <c>X-Amz-Target</c> header, like SSM): over the rate, HTTP 429 <c>x-amzn-ErrorType: ThrottlingException</c>
 /// as Amazon Connect Campaigns sends it; success answers parse with the SSM client.</item>
+/// <item>A JSON batch (<c>SendMessageBatch</c>, parsed by the SQS client), answered entry by entry like Connect Campaigns'
+/// <c>PutDialRequestBatch</c>: entries over the rate come back in <c>Failed</c> with code <c>RequestThrottled</c>, the others in <c>Successful</c>.</item>
 /// </list>
 /// Every attempt is recorded with its time, the SDK's invocation id and its outcome.
 /// </summary>
@@ -128,6 +131,11 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
         {
             var value = target.ToString();
             operation = value[(value.LastIndexOf('.') + 1)..];
+            if (operation == "SendMessageBatch")
+            {
+                await HandleBatchAsync(context, arrived, operation).ConfigureAwait(false);
+                return;
+            }
         }
         else
         {
@@ -150,6 +158,37 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
         }
 
         await RespondAsync(context, json, operation, outcome).ConfigureAwait(false);
+    }
+
+    private async Task HandleBatchAsync(HttpContext context, TimeSpan arrived, string operation)
+    {
+        using var request = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        var invocationId = context.Request.Headers["amz-sdk-invocation-id"].ToString();
+        var successful = new List<object>();
+        var failed = new List<object>();
+        foreach (var entry in request.RootElement.GetProperty("Entries").EnumerateArray())
+        {
+            var id = entry.GetProperty("Id").GetString()!;
+            var body = entry.GetProperty("MessageBody").GetString() ?? string.Empty;
+            var outcome = _quota.TryConsume(1);
+            lock (_attempts)
+            {
+                _attempts.Add(new EmulatorAttempt(arrived, "json", operation, invocationId, 1, outcome, id));
+            }
+
+            if (outcome == EmulatorOutcome.Accepted)
+            {
+                successful.Add(new { Id = id, MessageId = Guid.NewGuid().ToString(), MD5OfMessageBody = AwsErrorResponses.Md5Hex(body) });
+            }
+            else
+            {
+                failed.Add(new { Id = id, Code = outcome == EmulatorOutcome.Throttled ? "RequestThrottled" : "DailyQuotaExceeded", SenderFault = false, Message = "Request throttled" });
+            }
+        }
+
+        context.Response.Headers["x-amzn-RequestId"] = AwsErrorResponses.NewRequestId();
+        context.Response.ContentType = "application/x-amz-json-1.0";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(new { Successful = successful, Failed = failed }), context.RequestAborted).ConfigureAwait(false);
     }
 
     private EmulatorOutcome RollFault()

@@ -9,7 +9,8 @@ namespace ThrottleKit.Emulator;
 /// <param name="InvocationId">The SDK's <c>amz-sdk-invocation-id</c>, the same for every attempt of one call.</param>
 /// <param name="Cost">The quota it was charged (recipients), whatever the outcome.</param>
 /// <param name="Outcome">What the emulator did with it.</param>
-public sealed record EmulatorAttempt(TimeSpan At, string Protocol, string Operation, string? InvocationId, int Cost, EmulatorOutcome Outcome)
+/// <param name="Item">For one entry of a batch call (each is recorded on its own), the entry's id; otherwise <see langword="null"/>.</param>
+public sealed record EmulatorAttempt(TimeSpan At, string Protocol, string Operation, string? InvocationId, int Cost, EmulatorOutcome Outcome, string? Item = null)
 {
     /// <summary>Gets whether the request was processed (its side effect happened), whatever the client heard.</summary>
     public bool WasProcessed => Outcome is EmulatorOutcome.Accepted or EmulatorOutcome.ServerError or EmulatorOutcome.Stalled or EmulatorOutcome.Reset;

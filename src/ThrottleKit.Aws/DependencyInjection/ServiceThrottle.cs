@@ -58,6 +58,10 @@ internal sealed class ServiceThrottle : IDisposable
         return Rules.UsesServiceRate(operation) ? (Executor, Rules.Cost(request)) : (_unlimited, 1);
     }
 
+    /// <summary>Whether <paramref name="executor"/> is one of this service's executors.</summary>
+    public bool Owns(ThrottledExecutor executor)
+        => ReferenceEquals(executor, Executor) || ReferenceEquals(executor, _unlimited) || _operations.ContainsValue(executor);
+
     public void Dispose()
     {
         Executor.Dispose();

@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Util;
 using ThrottleKit.Aws.DependencyInjection;
+using ThrottleKit.Execution;
 
 namespace ThrottleKit.Aws.Pipeline;
 
@@ -36,6 +37,13 @@ internal sealed class ThrottlingRetryHandler : PipelineHandler
         }
 
         var requestContext = executionContext.RequestContext;
+        if (IsInsideOwnExecutor(throttle))
+        {
+            PrepareAttempt(requestContext, 0, 1);
+            base.InvokeSync(executionContext);
+            return;
+        }
+
         var (executor, cost) = throttle.Route(requestContext.OriginalRequest);
         var attempts = 0;
 
@@ -61,6 +69,12 @@ internal sealed class ThrottlingRetryHandler : PipelineHandler
         }
 
         var requestContext = executionContext.RequestContext;
+        if (IsInsideOwnExecutor(throttle))
+        {
+            PrepareAttempt(requestContext, 0, 1);
+            return base.InvokeAsync<T>(executionContext);
+        }
+
         var (executor, cost) = throttle.Route(requestContext.OriginalRequest);
         var attempts = 0;
         return executor.ExecuteAsync(
@@ -101,6 +115,13 @@ internal sealed class ThrottlingRetryHandler : PipelineHandler
             }
         }
     }
+
+    /// <summary>
+    /// Whether this call is an attempt of one of the service's own executors (the app wrapped a throttled client's call in
+    /// the keyed executor, or sent a batch through it): that attempt has its permits and its retries already, so the call
+    /// goes out once, as it is.
+    /// </summary>
+    private static bool IsInsideOwnExecutor(ServiceThrottle throttle) => ThrottledExecutor.Current is { } outer && throttle.Owns(outer);
 
     private ServiceThrottle? Resolve(IExecutionContext executionContext)
     {

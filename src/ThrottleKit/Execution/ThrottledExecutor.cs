@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.RateLimiting;
@@ -8,6 +9,7 @@ using Polly.RateLimiting;
 using Polly.Retry;
 using ThrottleKit.Adaptive;
 using ThrottleKit.Backoff;
+using ThrottleKit.Batching;
 using ThrottleKit.Classification;
 using ThrottleKit.Internal;
 using ThrottleKit.RateLimiting;
@@ -27,6 +29,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
     private static readonly ResiliencePropertyKey<int> CostKey = new("ThrottleKit.Cost");
     private static readonly ResiliencePropertyKey<TimeSpan> PreviousDelayKey = new("ThrottleKit.PreviousDelay");
     private static readonly ResiliencePropertyKey<Exception?> LastThrottleKey = new("ThrottleKit.LastThrottle");
+    private static readonly AsyncLocal<ThrottledExecutor?> Ambient = new();
 
     private readonly RateLimiter _rateLimiter;
     private readonly RateLimiter? _ownedRateLimiter;
@@ -84,6 +87,14 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
     /// <summary>Gets the retry schedule.</summary>
     public ExponentialBackoff Backoff => _backoff;
 
+    /// <summary>
+    /// Gets the executor whose attempt is running on the current asynchronous flow, or <see langword="null"/>. Lets an inner
+    /// layer that would throttle the same call again (a throttled SDK client inside <see cref="ExecuteAsync{T}"/>) step aside.
+    /// </summary>
+    public static ThrottledExecutor? Current => Ambient.Value;
+
+    internal TimeProvider TimeProvider => _timeProvider;
+
     /// <inheritdoc />
     public async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> operation, int cost = 1, CancellationToken cancellationToken = default)
     {
@@ -94,16 +105,16 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         try
         {
             return _feedback is null
-                ? await _pipeline.ExecuteAsync(static (ctx, op) => new ValueTask<T>(op(ctx.CancellationToken)), context, operation).ConfigureAwait(false)
+                ? await _pipeline.ExecuteAsync(static (ctx, state) => new ValueTask<T>(state.Executor.RunAttempt(state.Operation, ctx.CancellationToken)), context, (Executor: this, Operation: operation)).ConfigureAwait(false)
                 : await _pipeline.ExecuteAsync(
                     static async (ctx, state) =>
                     {
-                        var result = await state.Operation(ctx.CancellationToken).ConfigureAwait(false);
+                        var result = await state.Executor.RunAttempt(state.Operation, ctx.CancellationToken).ConfigureAwait(false);
                         state.Feedback.OnAccepted();
                         return result;
                     },
                     context,
-                    (Operation: operation, Feedback: _feedback)).ConfigureAwait(false);
+                    (Executor: this, Operation: operation, Feedback: _feedback)).ConfigureAwait(false);
         }
         catch (Exception error) when (ObserveFailure(error, context))
         {
@@ -126,18 +137,18 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         {
             if (_feedback is null)
             {
-                await _pipeline.ExecuteAsync(static (ctx, op) => new ValueTask(op(ctx.CancellationToken)), context, operation).ConfigureAwait(false);
+                await _pipeline.ExecuteAsync(static (ctx, state) => new ValueTask(state.Executor.RunAttempt(state.Operation, ctx.CancellationToken)), context, (Executor: this, Operation: operation)).ConfigureAwait(false);
             }
             else
             {
                 await _pipeline.ExecuteAsync(
                     static async (ctx, state) =>
                     {
-                        await state.Operation(ctx.CancellationToken).ConfigureAwait(false);
+                        await state.Executor.RunAttempt(state.Operation, ctx.CancellationToken).ConfigureAwait(false);
                         state.Feedback.OnAccepted();
                     },
                     context,
-                    (Operation: operation, Feedback: _feedback)).ConfigureAwait(false);
+                    (Executor: this, Operation: operation, Feedback: _feedback)).ConfigureAwait(false);
             }
         }
         catch (Exception error) when (ObserveFailure(error, context))
@@ -148,6 +159,27 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         {
             ResilienceContextPool.Shared.Return(context);
         }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<BatchItemResult<TItem>>> ExecuteBatchAsync<TItem, TResponse>(
+        IReadOnlyList<TItem> items,
+        int maxBatchSize,
+        Func<IReadOnlyList<TItem>, CancellationToken, Task<TResponse>> sendBatch,
+        Func<TResponse, IReadOnlyList<TItem>, IReadOnlyList<BatchItemOutcome>> readOutcomes,
+        Func<TItem, int>? itemCost = null,
+        CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(items, nameof(items));
+        Guard.NotNull(sendBatch, nameof(sendBatch));
+        Guard.NotNull(readOutcomes, nameof(readOutcomes));
+        if (maxBatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, $"{nameof(maxBatchSize)} must be at least 1.");
+        }
+
+        ThrowIfDisposed();
+        return new BatchRun<TItem, TResponse>(this, items, maxBatchSize, sendBatch, readOutcomes, itemCost, cancellationToken).RunAsync();
     }
 
     /// <summary>Disposes the rate limiter if this executor created it.</summary>
@@ -243,14 +275,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
     }
 
     private bool IsRetriable(Exception? exception, CancellationToken cancellationToken)
-    {
-        if (exception is null || (exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
-        {
-            return false;
-        }
-
-        return _classifier.Classify(exception) == ThrottlingClassification.Retriable;
-    }
+        => exception is not null && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested) && IsThrottle(exception);
 
     /// <summary>Polly's retry predicate: called once per failed attempt, the last one included.</summary>
     private bool ShouldRetry(Exception? exception, int attempt, ResilienceContext context)
@@ -291,15 +316,54 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
 
     private TimeSpan NextDelay(int retry, ResilienceContext context)
     {
+        var delay = NextBackoffDelay(retry, context.Properties.GetValue(PreviousDelayKey, TimeSpan.Zero));
+        context.Properties.Set(PreviousDelayKey, delay);
+        return delay;
+    }
+
+    internal TimeSpan NextBackoffDelay(int retry, TimeSpan previousDelay)
+    {
         double sample;
         lock (_random)
         {
             sample = _random.NextDouble();
         }
 
-        var delay = _backoff.GetDelay(retry, context.Properties.GetValue(PreviousDelayKey, TimeSpan.Zero), sample);
-        context.Properties.Set(PreviousDelayKey, delay);
-        return delay;
+        return _backoff.GetDelay(retry, previousDelay, sample);
+    }
+
+    internal bool IsThrottle(Exception exception) => _classifier.Classify(exception) == ThrottlingClassification.Retriable;
+
+    /// <summary>Items of a batch answer were throttled: the same signal as a throttled call, once per answer.</summary>
+    internal void ReportBatchThrottles(int items)
+    {
+        _feedback?.OnThrottled();
+        _telemetry.Metrics?.Throttles.Add(items, _telemetry.ServiceTag);
+    }
+
+    internal void ReportBatchRetry(int items, int retry, TimeSpan delay)
+    {
+        _telemetry.Metrics?.Retries.Add(items, _telemetry.ServiceTag);
+        ThrottleKitLog.BatchItemsThrottled(_telemetry.Logger, _telemetry.ServiceName, items, retry + 1, _backoff.MaxRetries, delay.TotalMilliseconds);
+    }
+
+    internal void ReportBatchRetriesExhausted(int items)
+    {
+        _telemetry.Metrics?.Exhausted.Add(items, _telemetry.ServiceTag);
+        ThrottleKitLog.BatchItemsExhausted(_telemetry.Logger, _telemetry.ServiceName, items, _backoff.MaxRetries + 1);
+    }
+
+    private async Task<T> RunAttempt<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        // Set inside an async method, so the value flows into the operation and is gone when the attempt ends.
+        Ambient.Value = this;
+        return await operation(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunAttempt(Func<CancellationToken, Task> operation, CancellationToken cancellationToken)
+    {
+        Ambient.Value = this;
+        await operation(cancellationToken).ConfigureAwait(false);
     }
 
     private void ThrowIfDisposed() => Guard.NotDisposed(Volatile.Read(ref _disposed) != 0, this);

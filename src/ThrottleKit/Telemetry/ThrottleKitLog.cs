@@ -56,6 +56,14 @@ internal static partial class ThrottleKitLog
         Message = "{Service} throttled: rate lowered from {PreviousRate:0.##}/s to {Rate:0.##}/s (the service accepted {AcceptedRate:0.##}/s over the last second).")]
     public static partial void RateDecreased(ILogger logger, string service, double previousRate, double rate, double acceptedRate);
 
+    [LoggerMessage(EventId = 1007, EventName = "BatchItemsThrottled", Level = LogLevel.Information,
+        Message = "{Service} throttled {Items} item(s) of a batch; re-sending them (retry {Retry} of {MaxRetries}) in {DelayMs} ms.")]
+    public static partial void BatchItemsThrottled(ILogger logger, string service, int items, int retry, int maxRetries, double delayMs);
+
+    [LoggerMessage(EventId = 1008, EventName = "BatchItemsExhausted", Level = LogLevel.Warning,
+        Message = "{Service} still throttled {Items} item(s) of a batch after {Attempts} attempts; they end Throttled.")]
+    public static partial void BatchItemsExhausted(ILogger logger, string service, int items, int attempts);
+
     [LoggerMessage(EventId = 1005, EventName = "QueueFull", Level = LogLevel.Warning,
         Message = "{Service} call rejected: the rate limiter's queue is full (retry after {RetryAfterMs} ms).")]
     public static partial void QueueFull(ILogger logger, string service, double? retryAfterMs);
