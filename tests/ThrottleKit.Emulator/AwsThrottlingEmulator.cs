@@ -82,6 +82,9 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
         return emulator;
     }
 
+    /// <summary>Gets how many permits the emulator accepted against its 24-hour quota (SES's <c>SentLast24Hours</c>).</summary>
+    public long SentToday => _quota.SentToday;
+
     /// <summary>Changes the quota from now on, as when AWS raises an account's limit.</summary>
     /// <param name="ratePerSecond">The new rate.</param>
     /// <param name="burst">The new burst.</param>

@@ -1,8 +1,11 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
 using ThrottleKit.Adaptive;
 using ThrottleKit.Backoff;
 using ThrottleKit.Internal;
+using ThrottleKit.Quota;
 using ThrottleKit.RateLimiting;
 
 namespace ThrottleKit.Aws.DependencyInjection;
@@ -34,8 +37,15 @@ public sealed class AwsServiceThrottlingOptions
     /// </summary>
     public IDictionary<string, TokenBucketRateLimiterOptions> Operations { get; } = new Dictionary<string, TokenBucketRateLimiterOptions>(StringComparer.Ordinal);
 
-    // A field, not a property: configuration binding must never walk into code.
+    // Fields, not properties: configuration binding must never walk into code.
     private AwsThrottlingRules? _rules;
+    private Func<IServiceProvider, CancellationToken, Task<AccountQuota>>? _accountQuotaSource;
+
+    /// <summary>
+    /// Gets or sets how the account's quota is read, once a source is set with <see cref="UseAccountQuota"/>: how often
+    /// (default once a minute, at least once a second) and whether the 24-hour quota is enforced (default on).
+    /// </summary>
+    public AccountQuotaOptions AccountQuota { get; set; } = new();
 
     /// <summary>
     /// Sets the rules (classifier, cost, which operations spend the rate). Without them, the rules of the service's key
@@ -50,6 +60,24 @@ public sealed class AwsServiceThrottlingOptions
         _rules = Guard.NotNull(rules, nameof(rules));
         return this;
     }
+
+    /// <summary>
+    /// Reads the service's rate (and 24-hour quota) from the account, now and every <see cref="AccountQuotaOptions.RefreshInterval"/>,
+    /// instead of trusting <see cref="RateLimit"/>'s rate, which applies until the first read succeeds. With the adaptive rate on,
+    /// the account's rate is its ceiling. For SES, a source calls <c>GetSendQuota</c> and returns
+    /// <c>new AccountQuota(q.MaxSendRate, q.Max24HourSend, q.SentLast24Hours)</c> (README has the recipe).
+    /// </summary>
+    /// <param name="source">Reads the quota; given the container and a token cancelled when the container is disposed.</param>
+    /// <returns>These options, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
+    public AwsServiceThrottlingOptions UseAccountQuota(Func<IServiceProvider, CancellationToken, Task<AccountQuota>> source)
+    {
+        _accountQuotaSource = Guard.NotNull(source, nameof(source));
+        return this;
+    }
+
+    /// <summary>The source set by <see cref="UseAccountQuota"/>, or <see langword="null"/>.</summary>
+    internal Func<IServiceProvider, CancellationToken, Task<AccountQuota>>? GetAccountQuotaSource() => _accountQuotaSource;
 
     /// <summary>The rules set by <see cref="UseRules"/>, or <see langword="null"/> for the service key's built-in rules.</summary>
     internal AwsThrottlingRules? GetRules() => _rules;

@@ -23,6 +23,7 @@ internal sealed class AwsThrottlingOptionsValidator : IValidateOptions<AwsThrott
 
             Check(failures, $"{prefix}:RateLimit", () => Guard.NotNull(service.Value.RateLimit, nameof(options)).Validate());
             Check(failures, $"{prefix}:Adaptive", () => Guard.NotNull(service.Value.Adaptive, nameof(options)).Validate());
+            Check(failures, $"{prefix}:AccountQuota", () => Guard.NotNull(service.Value.AccountQuota, nameof(options)).Validate());
             Check(failures, $"{prefix}:Backoff", () => Guard.NotNull(service.Value.Backoff, nameof(options)).Validate());
             foreach (var operation in service.Value.Operations)
             {

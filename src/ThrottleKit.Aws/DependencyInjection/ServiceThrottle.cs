@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using ThrottleKit.Adaptive;
 using ThrottleKit.Aws.Internal;
 using ThrottleKit.Execution;
+using ThrottleKit.Quota;
 using ThrottleKit.Telemetry;
 using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
 
@@ -16,8 +17,9 @@ internal sealed class ServiceThrottle : IDisposable
     private readonly List<RateLimiter> _limiters = [];
     private readonly Dictionary<string, ThrottledExecutor> _operations = new(StringComparer.Ordinal);
     private readonly ThrottledExecutor _unlimited;
+    private readonly AccountQuotaMonitor? _accountQuota;
 
-    public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsThrottlingRules rules, TimeProvider timeProvider, Func<string, ThrottleKitTelemetry> telemetry)
+    public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsThrottlingRules rules, TimeProvider timeProvider, Func<string, ThrottleKitTelemetry> telemetry, IServiceProvider? services)
     {
         Key = key;
         Rules = rules;
@@ -26,11 +28,22 @@ internal sealed class ServiceThrottle : IDisposable
         RateLimiter serviceLimiter = options.Adaptive.Enabled
             ? new AdaptiveRateLimiter(options.RateLimit, options.Adaptive, timeProvider, serviceTelemetry)
             : new TokenBucketRateLimiter(options.RateLimit, timeProvider);
-        Executor = new ThrottledExecutor(Track(serviceLimiter), options.Backoff, rules.Classifier, timeProvider, serviceTelemetry);
+        if (options.GetAccountQuotaSource() is { } source && services is not null)
+        {
+            _accountQuota = new AccountQuotaMonitor(ct => source(services, ct), options.AccountQuota, RateSetter(serviceLimiter), timeProvider, serviceTelemetry);
+        }
+
+        Executor = new ThrottledExecutor(Track(serviceLimiter), options.Backoff, rules.Classifier, timeProvider, serviceTelemetry, _accountQuota);
         foreach (var operation in options.Operations)
         {
             // Tagged "SES:GetSendQuota": an operation's own bucket must not report its rate as the service's.
-            _operations[operation.Key] = new ThrottledExecutor(Track(new TokenBucketRateLimiter(operation.Value, timeProvider)), options.Backoff, rules.Classifier, timeProvider, telemetry($"{key}:{operation.Key}"));
+            _operations[operation.Key] = new ThrottledExecutor(
+                Track(new TokenBucketRateLimiter(operation.Value, timeProvider)),
+                options.Backoff,
+                rules.Classifier,
+                timeProvider,
+                telemetry($"{key}:{operation.Key}"),
+                rules.UsesServiceRate(operation.Key) ? _accountQuota : null);
         }
 
         _unlimited = new ThrottledExecutor(Track(new UnlimitedRateLimiter()), options.Backoff, rules.Classifier, timeProvider, serviceTelemetry);
@@ -64,6 +77,7 @@ internal sealed class ServiceThrottle : IDisposable
 
     public void Dispose()
     {
+        _accountQuota?.Dispose();
         Executor.Dispose();
         _unlimited.Dispose();
         foreach (var executor in _operations.Values)
@@ -76,6 +90,13 @@ internal sealed class ServiceThrottle : IDisposable
             limiter.Dispose();
         }
     }
+
+    private static Action<double>? RateSetter(RateLimiter limiter) => limiter switch
+    {
+        AdaptiveRateLimiter adaptive => adaptive.SetMaxRate,
+        TokenBucketRateLimiter bucket => bucket.SetRate,
+        _ => null,
+    };
 
     private RateLimiter Track(RateLimiter limiter)
     {

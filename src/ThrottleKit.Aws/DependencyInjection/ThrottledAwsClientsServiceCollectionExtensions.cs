@@ -70,7 +70,8 @@ public static class ThrottledAwsClientsServiceCollectionExtensions
             provider.GetRequiredService<IOptions<AwsThrottlingOptions>>(),
             provider.GetService<TimeProvider>(),
             provider.GetService<ILoggerFactory>(),
-            provider.GetRequiredService<ThrottleKitMetrics>()));
+            provider.GetRequiredService<ThrottleKitMetrics>(),
+            provider));
         if (!services.Any(static d => d.ServiceType == typeof(IThrottledExecutor) && Equals(d.ServiceKey, KeyedService.AnyKey)))
         {
             services.AddKeyedSingleton<IThrottledExecutor>(

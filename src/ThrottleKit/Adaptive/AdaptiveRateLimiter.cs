@@ -22,7 +22,7 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
     private readonly TimeProvider _timeProvider;
     private readonly ThrottleKitTelemetry _telemetry;
     private readonly double _min;
-    private readonly double _max;
+    private double _max;
     private readonly double _decreaseFactor;
     private readonly double _margin;
     private readonly double _growth;
@@ -66,6 +66,31 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
 
     /// <summary>Gets how many decreases (congestion events) there have been.</summary>
     public int Decreases => Volatile.Read(ref _decreases);
+
+    /// <summary>
+    /// Lowers or raises the ceiling (<see cref="AdaptiveRateOptions.MaxPermitsPerSecond"/>), for example to the rate the account's
+    /// quota allows; a rate in force above it drops to it at once.
+    /// </summary>
+    /// <param name="permitsPerSecond">The new ceiling; positive, finite, and not below the floor.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is not positive and finite, or is below the floor.</exception>
+    public void SetMaxRate(double permitsPerSecond)
+    {
+        Guard.PositiveFinite(permitsPerSecond, nameof(permitsPerSecond));
+        if (permitsPerSecond < _min)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permitsPerSecond), permitsPerSecond, $"The ceiling must not be below the floor ({_min}/s).");
+        }
+
+        lock (_lock)
+        {
+            _max = permitsPerSecond;
+            _peak = Math.Min(_peak, permitsPerSecond);
+            if (_applied > permitsPerSecond)
+            {
+                Apply(permitsPerSecond);
+            }
+        }
+    }
 
     /// <inheritdoc />
     public override TimeSpan? IdleDuration => _bucket.IdleDuration;

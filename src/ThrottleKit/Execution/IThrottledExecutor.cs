@@ -24,6 +24,7 @@ public interface IThrottledExecutor
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cost"/> is negative.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="Polly.RateLimiting.RateLimiterRejectedException">The rate limiter's queue is full.</exception>
+    /// <exception cref="Quota.DailyQuotaExceededException">The executor enforces the account's 24-hour quota and it is spent; nothing was sent.</exception>
     /// <remarks>
     /// A terminal failure is rethrown at once, and the last throttle is rethrown once the retries are spent: in both cases
     /// the very exception the operation threw, with its stack trace, so existing <c>catch</c> blocks keep working.
@@ -39,6 +40,7 @@ public interface IThrottledExecutor
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cost"/> is negative.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="Polly.RateLimiting.RateLimiterRejectedException">The rate limiter's queue is full.</exception>
+    /// <exception cref="Quota.DailyQuotaExceededException">The executor enforces the account's 24-hour quota and it is spent; nothing was sent.</exception>
     /// <remarks>Failures surface exactly as in <see cref="ExecuteAsync{T}(Func{CancellationToken, Task{T}}, int, CancellationToken)"/>.</remarks>
     Task ExecuteAsync(Func<CancellationToken, Task> operation, int cost = 1, CancellationToken cancellationToken = default);
 

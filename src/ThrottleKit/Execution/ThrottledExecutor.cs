@@ -12,6 +12,7 @@ using ThrottleKit.Backoff;
 using ThrottleKit.Batching;
 using ThrottleKit.Classification;
 using ThrottleKit.Internal;
+using ThrottleKit.Quota;
 using ThrottleKit.RateLimiting;
 using ThrottleKit.Telemetry;
 using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
@@ -40,6 +41,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
     private readonly ThrottleKitTelemetry _telemetry;
     private readonly IDisposable? _rateTracking;
     private readonly IRateFeedback? _feedback;
+    private readonly AccountQuotaMonitor? _accountQuota;
     private readonly ResiliencePipeline _pipeline;
     private int _disposed;
 
@@ -61,15 +63,20 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
     /// <param name="classifier">Decides which failures are throttles.</param>
     /// <param name="timeProvider">The clock for the backoff; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="telemetry">Where to log and measure; nowhere when <see langword="null"/>.</param>
+    /// <param name="accountQuota">
+    /// When given, each call is counted against the account's 24-hour quota and refused with
+    /// <see cref="DailyQuotaExceededException"/>, unsent, once that is spent. The executor does not dispose it.
+    /// </param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A backoff option is out of range; the exception names it and its value.</exception>
-    public ThrottledExecutor(RateLimiter rateLimiter, ExponentialBackoffOptions backoff, IThrottlingClassifier classifier, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
-        : this(rateLimiter, backoff, classifier, timeProvider, telemetry, ownsRateLimiter: false)
+    public ThrottledExecutor(RateLimiter rateLimiter, ExponentialBackoffOptions backoff, IThrottlingClassifier classifier, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null, AccountQuotaMonitor? accountQuota = null)
+        : this(rateLimiter, backoff, classifier, timeProvider, telemetry, ownsRateLimiter: false, accountQuota)
     {
     }
 
-    private ThrottledExecutor(RateLimiter rateLimiter, ExponentialBackoffOptions backoff, IThrottlingClassifier classifier, TimeProvider? timeProvider, ThrottleKitTelemetry? telemetry, bool ownsRateLimiter)
+    private ThrottledExecutor(RateLimiter rateLimiter, ExponentialBackoffOptions backoff, IThrottlingClassifier classifier, TimeProvider? timeProvider, ThrottleKitTelemetry? telemetry, bool ownsRateLimiter, AccountQuotaMonitor? accountQuota = null)
     {
+        _accountQuota = accountQuota;
         _rateLimiter = Guard.NotNull(rateLimiter, nameof(rateLimiter));
         _ownedRateLimiter = ownsRateLimiter ? rateLimiter : null;
         _backoff = new ExponentialBackoff(Guard.NotNull(backoff, nameof(backoff)));
@@ -101,10 +108,12 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         Guard.NotNull(operation, nameof(operation));
         Guard.NotNegative(cost, nameof(cost));
         ThrowIfDisposed();
+        var reserved = _accountQuota?.Reserve(cost) == true;
+        var succeeded = false;
         var context = RentContext(cost, cancellationToken);
         try
         {
-            return _feedback is null
+            var result = _feedback is null
                 ? await _pipeline.ExecuteAsync(static (ctx, state) => new ValueTask<T>(state.Executor.RunAttempt(state.Operation, ctx.CancellationToken)), context, (Executor: this, Operation: operation)).ConfigureAwait(false)
                 : await _pipeline.ExecuteAsync(
                     static async (ctx, state) =>
@@ -115,6 +124,8 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
                     },
                     context,
                     (Executor: this, Operation: operation, Feedback: _feedback)).ConfigureAwait(false);
+            succeeded = true;
+            return result;
         }
         catch (Exception error) when (ObserveFailure(error, context))
         {
@@ -122,6 +133,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         }
         finally
         {
+            Release(reserved, cost, succeeded);
             ResilienceContextPool.Shared.Return(context);
         }
     }
@@ -132,6 +144,8 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         Guard.NotNull(operation, nameof(operation));
         Guard.NotNegative(cost, nameof(cost));
         ThrowIfDisposed();
+        var reserved = _accountQuota?.Reserve(cost) == true;
+        var succeeded = false;
         var context = RentContext(cost, cancellationToken);
         try
         {
@@ -150,6 +164,8 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
                     context,
                     (Executor: this, Operation: operation, Feedback: _feedback)).ConfigureAwait(false);
             }
+
+            succeeded = true;
         }
         catch (Exception error) when (ObserveFailure(error, context))
         {
@@ -157,6 +173,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
         }
         finally
         {
+            Release(reserved, cost, succeeded);
             ResilienceContextPool.Shared.Return(context);
         }
     }
@@ -209,6 +226,14 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
     {
         Guard.NotNull(options, nameof(options)).Validate();
         return new TokenBucketRateLimiter(options.RateLimit, timeProvider);
+    }
+
+    private void Release(bool reserved, int cost, bool succeeded)
+    {
+        if (reserved)
+        {
+            _accountQuota!.Complete(cost, succeeded);
+        }
     }
 
     private static ResilienceContext RentContext(int cost, CancellationToken cancellationToken)

@@ -34,7 +34,23 @@ internal static partial class ThrottleKitLog
         }
     }
 
+    public static void AccountQuotaReadFailed(ILogger logger, string service, Exception exception)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            AccountQuotaReadFailed(logger, service, exception.GetType().Name);
+        }
+    }
+
 #pragma warning restore CA1873
+
+    [LoggerMessage(EventId = 1009, EventName = "AccountQuotaRead", Level = LogLevel.Information,
+        Message = "{Service} rate set to {Rate:0.##}/s from the account's quota ({Used} of {Max24Hour} used in 24 h).")]
+    public static partial void AccountQuotaRead(ILogger logger, string service, double rate, double? used, double? max24Hour);
+
+    [LoggerMessage(EventId = 1010, EventName = "AccountQuotaReadFailed", Level = LogLevel.Warning,
+        Message = "{Service} could not read the account's quota ({ExceptionType}); the last reading stays in force.")]
+    private static partial void AccountQuotaReadFailed(ILogger logger, string service, string exceptionType);
 
     [LoggerMessage(EventId = 1001, EventName = "ThrottleSeen", Level = LogLevel.Information,
         Message = "{Service} throttled attempt {Attempt} ({ExceptionType}).")]

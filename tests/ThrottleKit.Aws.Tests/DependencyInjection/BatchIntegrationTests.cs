@@ -78,20 +78,9 @@ public class BatchIntegrationTests
         Assert.Equal(2, emulator.Attempts.Count);
     }
 
-    private static ServiceProvider BuildProvider(AwsThrottlingEmulator emulator, double clientRate)
+    private static ServiceProvider BuildProvider(AwsThrottlingEmulator emulator, double clientRate) => Containers.Build(emulator, options =>
     {
-        var services = new ServiceCollection();
-        services.AddDefaultAWSOptions(Clients.AwsOptions(emulator));
-        services.AddAWSService<IAmazonSecurityTokenService>();
-        services.AddAWSService<IAmazonSQS>();
-        services.AddThrottledAwsClients(options =>
-        {
-            options.MapServiceId("STS", AwsServiceKeys.SimpleEmail);
-            options.MapServiceId("SQS", AwsServiceKeys.ConnectCampaigns);
-            options.Services[AwsServiceKeys.SimpleEmail].UseRules(AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity"));
-            options.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = clientRate;
-            options.Services[AwsServiceKeys.ConnectCampaigns].RateLimit.PermitsPerSecond = clientRate;
-        });
-        return services.BuildServiceProvider(validateScopes: true);
-    }
+        options.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = clientRate;
+        options.Services[AwsServiceKeys.ConnectCampaigns].RateLimit.PermitsPerSecond = clientRate;
+    });
 }

@@ -1,0 +1,69 @@
+using System;
+using System.Threading.Tasks;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using Microsoft.Extensions.DependencyInjection;
+using ThrottleKit.Aws.DependencyInjection;
+using ThrottleKit.Aws.Tests.Support;
+using ThrottleKit.Emulator;
+using ThrottleKit.Execution;
+using ThrottleKit.Quota;
+using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
+
+namespace ThrottleKit.Aws.Tests.DependencyInjection;
+
+/// <summary><c>UseAccountQuota</c> with the emulator as the account: its rate and its 24-hour count stand for SES's <c>GetSendQuota</c>.</summary>
+public class AccountQuotaIntegrationTests
+{
+    [Fact]
+    public async Task The_rate_comes_from_the_account_and_a_spent_24_hour_quota_fails_fast_without_reaching_the_service()
+    {
+        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 1000, Burst = 1000, DailyQuota = 6 });
+        IServiceProvider? given = null;
+        await using var provider = Containers.Build(emulator, options => options.Services[AwsServiceKeys.SimpleEmail].UseAccountQuota((services, _) =>
+        {
+            given = services;
+            return Task.FromResult(new AccountQuota(maxPermitsPerSecond: 200, max24HourPermits: 6, usedLast24Hours: emulator.SentToday));
+        }));
+        var sts = provider.GetRequiredService<IAmazonSecurityTokenService>();
+        var limiter = Assert.IsType<TokenBucketRateLimiter>(((ThrottledExecutor)provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail)).RateLimiter);
+
+        for (var i = 0; i < 200 && limiter.PermitsPerSecond != 200; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(200, limiter.PermitsPerSecond);
+        Assert.Same(sts, given!.GetRequiredService<IAmazonSecurityTokenService>());   // the container itself
+        var sent = 0;
+        var refused = 0;
+        for (var i = 0; i < 8; i++)
+        {
+            try
+            {
+                await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest());
+                sent++;
+            }
+            catch (DailyQuotaExceededException)
+            {
+                refused++;
+            }
+        }
+
+        Assert.Equal((6, 2), (sent, refused));
+        Assert.Equal(6, emulator.Attempts.Count);
+        Assert.DoesNotContain(emulator.Attempts, a => a.Outcome == EmulatorOutcome.DailyQuotaExceeded);
+    }
+
+    [Fact]
+    public async Task A_refresh_interval_under_a_second_fails_at_startup_naming_the_setting()
+    {
+        await using var emulator = await AwsThrottlingEmulator.StartAsync();
+        await using var provider = Containers.Build(emulator, options => options.Services[AwsServiceKeys.SimpleEmail].AccountQuota.RefreshInterval = TimeSpan.FromMilliseconds(100));
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AwsThrottlingOptions>>().Value);
+
+        Assert.Contains("Services:SES:AccountQuota:RefreshInterval", error.Message, StringComparison.Ordinal);
+    }
+}
