@@ -6,6 +6,7 @@ using ThrottleKit.Adaptive;
 using ThrottleKit.Aws.Internal;
 using ThrottleKit.Execution;
 using ThrottleKit.Quota;
+using ThrottleKit.RateLimiting;
 using ThrottleKit.Telemetry;
 using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
 
@@ -19,15 +20,14 @@ internal sealed class ServiceThrottle : IDisposable
     private readonly ThrottledExecutor _unlimited;
     private readonly AccountQuotaMonitor? _accountQuota;
 
-    public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsThrottlingRules rules, TimeProvider timeProvider, Func<string, ThrottleKitTelemetry> telemetry, IServiceProvider? services)
+    public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsThrottlingRules rules, TimeProvider timeProvider, Func<string, ThrottleKitTelemetry> telemetry, IServiceProvider? services, IServiceRateLimiterFactory? limiterFactory)
     {
         Key = key;
         Rules = rules;
         MaxAttempts = options.Backoff.MaxRetries + 1;
         var serviceTelemetry = telemetry(key);
-        RateLimiter serviceLimiter = options.Adaptive.Enabled
-            ? new AdaptiveRateLimiter(options.RateLimit, options.Adaptive, timeProvider, serviceTelemetry)
-            : new TokenBucketRateLimiter(options.RateLimit, timeProvider);
+        var bucket = limiterFactory?.Create(key, options.RateLimit, timeProvider, serviceTelemetry) ?? new TokenBucketRateLimiter(options.RateLimit, timeProvider);
+        var serviceLimiter = options.Adaptive.Enabled ? AdaptiveRateLimiter.Over(bucket, options.Adaptive, timeProvider, serviceTelemetry) : bucket;
         if (options.GetAccountQuotaSource() is { } source && services is not null)
         {
             _accountQuota = new AccountQuotaMonitor(ct => source(services, ct), options.AccountQuota, RateSetter(serviceLimiter), timeProvider, serviceTelemetry);
@@ -94,7 +94,7 @@ internal sealed class ServiceThrottle : IDisposable
     private static Action<double>? RateSetter(RateLimiter limiter) => limiter switch
     {
         AdaptiveRateLimiter adaptive => adaptive.SetMaxRate,
-        TokenBucketRateLimiter bucket => bucket.SetRate,
+        IAdjustableRateLimiter adjustable => adjustable.SetRate,
         _ => null,
     };
 

@@ -71,7 +71,8 @@ public static class ThrottledAwsClientsServiceCollectionExtensions
             provider.GetService<TimeProvider>(),
             provider.GetService<ILoggerFactory>(),
             provider.GetRequiredService<ThrottleKitMetrics>(),
-            provider));
+            provider,
+            provider.GetService<IServiceRateLimiterFactory>()));
         if (!services.Any(static d => d.ServiceType == typeof(IThrottledExecutor) && Equals(d.ServiceKey, KeyedService.AnyKey)))
         {
             services.AddKeyedSingleton<IThrottledExecutor>(

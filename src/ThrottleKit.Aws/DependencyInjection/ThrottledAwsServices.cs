@@ -17,14 +17,14 @@ internal sealed class ThrottledAwsServices : IDisposable
     private readonly Dictionary<string, ServiceThrottle> _byKey = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ServiceThrottle> _byServiceId = new(StringComparer.Ordinal);
 
-    public ThrottledAwsServices(IOptions<AwsThrottlingOptions> options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, ThrottleKitMetrics? metrics = null, IServiceProvider? services = null)
+    public ThrottledAwsServices(IOptions<AwsThrottlingOptions> options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, ThrottleKitMetrics? metrics = null, IServiceProvider? services = null, IServiceRateLimiterFactory? limiterFactory = null)
     {
         var time = timeProvider ?? TimeProvider.System;
         foreach (var service in options.Value.Services)
         {
             var rules = service.Value.GetRules() ?? DefaultRules(service.Key)
                 ?? throw new InvalidOperationException($"The service '{service.Key}' has no rules; set them with {nameof(AwsServiceThrottlingOptions)}.{nameof(AwsServiceThrottlingOptions.UseRules)}.");
-            var throttle = new ServiceThrottle(service.Key, service.Value, rules, time, name => new ThrottleKitTelemetry(name, loggerFactory, metrics), services);
+            var throttle = new ServiceThrottle(service.Key, service.Value, rules, time, name => new ThrottleKitTelemetry(name, loggerFactory, metrics), services, limiterFactory);
             _byKey[service.Key] = throttle;
             foreach (var serviceId in service.Value.ServiceIds)
             {

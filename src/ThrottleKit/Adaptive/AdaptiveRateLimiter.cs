@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using ThrottleKit.Internal;
+using ThrottleKit.RateLimiting;
 using ThrottleKit.Telemetry;
 using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
 using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
@@ -10,7 +11,7 @@ using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLi
 namespace ThrottleKit.Adaptive;
 
 /// <summary>
-/// A <see cref="TokenBucketRateLimiter"/> whose rate follows the service's real quota: an executor reports each accepted
+/// A rate limiter (a <see cref="TokenBucketRateLimiter"/>, or any <see cref="IAdjustableRateLimiter"/> such as a distributed one) whose rate follows the service's real quota: an executor reports each accepted
 /// and throttled attempt (<see cref="IRateFeedback"/>); after a throttle the rate drops to just under what the service was
 /// seen to accept, and between throttles it grows back along a cubic curve. A burst of throttles from one congestion event
 /// counts as one decrease. Share one instance among every client and executor that spends the same quota.
@@ -18,7 +19,8 @@ namespace ThrottleKit.Adaptive;
 public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
 {
     private readonly object _lock = new();
-    private readonly TokenBucketRateLimiter _bucket;
+    private readonly RateLimiter _bucket;
+    private readonly IAdjustableRateLimiter _rate;
     private readonly TimeProvider _timeProvider;
     private readonly ThrottleKitTelemetry _telemetry;
     private readonly double _min;
@@ -35,7 +37,7 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
     private int _decreases;
     private bool _disposed;
 
-    /// <summary>Creates an adaptive limiter.</summary>
+    /// <summary>Creates an adaptive limiter over a <see cref="TokenBucketRateLimiter"/> of its own.</summary>
     /// <param name="rateLimit">The bucket; its <see cref="TokenBucketRateLimiterOptions.PermitsPerSecond"/> is the starting rate.</param>
     /// <param name="adaptive">How the rate adapts; <see cref="AdaptiveRateOptions.Enabled"/> is not consulted here.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
@@ -43,10 +45,38 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
     /// <exception cref="ArgumentNullException">An options argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it and its value.</exception>
     public AdaptiveRateLimiter(TokenBucketRateLimiterOptions rateLimit, AdaptiveRateOptions adaptive, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
+        : this(new TokenBucketRateLimiter(rateLimit, timeProvider), adaptive, timeProvider, telemetry)
+    {
+    }
+
+    /// <summary>Creates an adaptive limiter that steers the rate of <paramref name="inner"/>, which it then owns and disposes.</summary>
+    /// <param name="inner">
+    /// The limiter to steer, an <see cref="IAdjustableRateLimiter"/>; its current rate is where the adaptive rate starts. A
+    /// distributed limiter shares the rate with every process.
+    /// </param>
+    /// <param name="adaptive">How the rate adapts; <see cref="AdaptiveRateOptions.Enabled"/> is not consulted here.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="telemetry">Where rate changes are logged; nowhere when <see langword="null"/>.</param>
+    /// <returns>The adaptive limiter.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="inner"/> is not an <see cref="IAdjustableRateLimiter"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it and its value.</exception>
+    public static AdaptiveRateLimiter Over(RateLimiter inner, AdaptiveRateOptions adaptive, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
+    {
+        if (Guard.NotNull(inner, nameof(inner)) is not IAdjustableRateLimiter)
+        {
+            throw new ArgumentException($"An adaptive rate needs a limiter whose rate can be changed ({nameof(IAdjustableRateLimiter)}); {inner.GetType()} is not one.", nameof(inner));
+        }
+
+        return new AdaptiveRateLimiter(inner, adaptive, timeProvider, telemetry);
+    }
+
+    private AdaptiveRateLimiter(RateLimiter inner, AdaptiveRateOptions adaptive, TimeProvider? timeProvider, ThrottleKitTelemetry? telemetry)
     {
         Guard.NotNull(adaptive, nameof(adaptive)).Validate();
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _bucket = new TokenBucketRateLimiter(rateLimit, _timeProvider);
+        _bucket = inner;
+        _rate = (IAdjustableRateLimiter)inner;
         _telemetry = telemetry ?? ThrottleKitTelemetry.Silent("default");
         _min = adaptive.MinPermitsPerSecond;
         _max = adaptive.MaxPermitsPerSecond;
@@ -57,12 +87,12 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
         var now = _timeProvider.GetTimestamp();
         _accepted = new AcceptedRateWindow(_timeProvider.TimestampFrequency, now);
         _lastDecrease = now;
-        _applied = _peak = Math.Min(Math.Max(rateLimit.PermitsPerSecond, _min), _max);
-        _bucket.SetRate(_applied);
+        _applied = _peak = Math.Min(Math.Max(_rate.PermitsPerSecond, _min), _max);
+        _rate.SetRate(_applied);
     }
 
     /// <summary>Gets the rate in force, in permits per second.</summary>
-    public double PermitsPerSecond => _bucket.PermitsPerSecond;
+    public double PermitsPerSecond => _rate.PermitsPerSecond;
 
     /// <summary>Gets how many decreases (congestion events) there have been.</summary>
     public int Decreases => Volatile.Read(ref _decreases);
@@ -182,7 +212,7 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
         if (!_disposed)
         {
             _applied = rate;
-            _bucket.SetRate(rate);
+            _rate.SetRate(rate);
         }
     }
 }

@@ -26,7 +26,7 @@ namespace ThrottleKit.RateLimiting;
 /// anything else built on <c>System.Threading.RateLimiting</c>.
 /// </para>
 /// </remarks>
-public sealed class TokenBucketRateLimiter : RateLimiter
+public sealed class TokenBucketRateLimiter : RateLimiter, IAdjustableRateLimiter
 {
     private readonly object _lock = new();
     private readonly TimeProvider _timeProvider;

@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
 using ThrottleKit.Adaptive;
 using ThrottleKit.Internal;
-using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
+using ThrottleKit.RateLimiting;
 
 namespace ThrottleKit.Telemetry;
 
@@ -85,7 +85,7 @@ public sealed class ThrottleKitMetrics : IDisposable
             {
                 double? rate = source.Value switch
                 {
-                    TokenBucketRateLimiter tokenBucket => tokenBucket.PermitsPerSecond,
+                    IAdjustableRateLimiter adjustable => adjustable.PermitsPerSecond,
                     AdaptiveRateLimiter adaptive => adaptive.PermitsPerSecond,
                     _ => null,
                 };

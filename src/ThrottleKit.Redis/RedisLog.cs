@@ -1,0 +1,24 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace ThrottleKit.Redis;
+
+/// <summary>The Redis backend's log events (category <c>ThrottleKit</c>, ids 1101+); exception types only, never messages.</summary>
+internal static partial class RedisLog
+{
+    public static void Unavailable(ILogger logger, string bucket, RedisFailurePolicy policy, double fallbackRate, Exception? error)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            Unavailable(logger, bucket, policy, fallbackRate, error?.GetType().Name ?? "not connected");
+        }
+    }
+
+    [LoggerMessage(EventId = 1101, EventName = "RedisUnavailable", Level = LogLevel.Warning,
+        Message = "{Bucket}: Redis cannot be reached ({Cause}); {Policy} (fallback rate {FallbackRate:0.##}/s) until it answers again.")]
+    private static partial void Unavailable(ILogger logger, string bucket, RedisFailurePolicy policy, double fallbackRate, string cause);
+
+    [LoggerMessage(EventId = 1102, EventName = "RedisRecovered", Level = LogLevel.Information,
+        Message = "{Bucket}: Redis answers again; the shared bucket is back in use.")]
+    public static partial void Recovered(ILogger logger, string bucket);
+}

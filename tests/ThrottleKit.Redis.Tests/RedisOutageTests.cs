@@ -1,0 +1,133 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using StackExchange.Redis;
+using ThrottleKit.Redis.Tests.Support;
+using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
+
+namespace ThrottleKit.Redis.Tests;
+
+/// <summary>A redis-server of the test's own is stopped mid-run and started again. Real time: the bounds are loose.</summary>
+public sealed class RedisOutageTests
+{
+    [Fact]
+    public async Task Failing_open_keeps_calling_at_the_local_share_logs_once_and_returns_to_Redis_by_itself()
+    {
+        await using var server = await RedisServer.StartAsync();
+        using var connection = await Connect(server);
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
+        using var limiter = new RedisTokenBucketRateLimiter(
+            connection,
+            SharedRedis.NewBucketName(),
+            new TokenBucketRateLimiterOptions { PermitsPerSecond = 200, Burst = 20 },
+            new RedisRateLimiterOptions { ExpectedInstances = 2, RetryInterval = TimeSpan.FromMilliseconds(200) },
+            logger: loggerFactory.CreateLogger("ThrottleKit"));
+        using var stop = new CancellationTokenSource();
+        var granted = 0;
+        Exception? failure = null;
+        var senders = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    using var lease = await limiter.AcquireAsync(1, stop.Token);
+                    Interlocked.Add(ref granted, lease.IsAcquired ? 1 : 0);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (Exception error)
+            {
+                failure = error;
+            }
+        })).ToArray();
+
+        await Task.Delay(500);
+        var beforeOutage = Volatile.Read(ref granted);
+        var roundTripsBefore = limiter.RoundTrips;
+        await server.StopAsync();
+        await Task.Delay(200);
+        var outageStart = Volatile.Read(ref granted);
+        await Task.Delay(1500);
+        var duringOutage = Volatile.Read(ref granted) - outageStart;
+        Assert.True(limiter.IsDegraded);
+
+        await server.StartAgainAsync();
+        var clock = Stopwatch.StartNew();
+        while (limiter.IsDegraded && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(limiter.IsDegraded, "The limiter never went back to Redis.");
+        var roundTripsAfterRecovery = limiter.RoundTrips;
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await Task.WhenAll(senders);
+
+        Assert.Null(failure);
+        Assert.InRange(beforeOutage, 50, 20 + (200 * 0.6));
+        Assert.True(limiter.FallbackLeases > 0);
+
+        // 1.5 s at 200 ÷ 2 instances, plus the fallback's burst of 10.
+        Assert.InRange(duringOutage, 50, 10 + (100 * 1.5) + 15);
+        Assert.True(limiter.RoundTrips > roundTripsAfterRecovery, "Acquires went to Redis again after it came back.");
+        Assert.True(roundTripsBefore > 0);
+        Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "RedisUnavailable");
+        Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "RedisRecovered");
+    }
+
+    [Fact]
+    public async Task Failing_closed_refuses_every_acquire_at_once_with_a_clear_exception_while_Redis_is_down()
+    {
+        await using var server = await RedisServer.StartAsync();
+        using var connection = await Connect(server);
+        using var limiter = new RedisTokenBucketRateLimiter(
+            connection,
+            SharedRedis.NewBucketName(),
+            new TokenBucketRateLimiterOptions { PermitsPerSecond = 100 },
+            new RedisRateLimiterOptions { FailurePolicy = RedisFailurePolicy.FailClosed });
+        using (var lease = await limiter.AcquireAsync(1))
+        {
+            Assert.True(lease.IsAcquired);
+        }
+
+        await server.StopAsync();
+        await Task.Delay(300);
+        var clock = Stopwatch.StartNew();
+        var errors = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Assert.ThrowsAsync<RedisUnavailableException>(async () => await limiter.AcquireAsync(1))));
+
+        // No storm of timeouts and no starved threads: refused from the known state, not after a network wait each.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"200 refusals took {clock.Elapsed}.");
+        Assert.Contains("FailClosed", errors[0].Message, StringComparison.Ordinal);
+        Assert.Contains(limiter.Key, errors[0].Message, StringComparison.Ordinal);
+
+        await server.StartAgainAsync();
+        var wait = Stopwatch.StartNew();
+        while (wait.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            try
+            {
+                using var lease = await limiter.AcquireAsync(1);
+                Assert.True(lease.IsAcquired);
+                return;
+            }
+            catch (RedisUnavailableException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Fail("The limiter never went back to Redis.");
+    }
+
+    private static async Task<ConnectionMultiplexer> Connect(RedisServer server)
+        => await ConnectionMultiplexer.ConnectAsync($"{server.Configuration},abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000");
+}
