@@ -5,6 +5,12 @@ using ThrottleKit.Harness;
 
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- goodput [--quick] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- accuracy [--quick] [--output DIR]
+// dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- fleet --redis HOST:PORT [--quick] [--output DIR]
+if (args.FirstOrDefault() == "fleet-worker")
+{
+    return await FleetWorker.RunAsync(args[1..]);
+}
+
 var command = args.FirstOrDefault() ?? "goodput";
 var quick = args.Contains("--quick");
 var outputIndex = Array.IndexOf(args, "--output");
@@ -40,7 +46,17 @@ switch (command)
         await File.WriteAllTextAsync(Path.Combine(output, "accuracy.md"), table);
         Console.WriteLine(table);
         return 0;
+    case "fleet":
+        var redisIndex = Array.IndexOf(args, "--redis");
+        var redis = redisIndex >= 0 && redisIndex + 1 < args.Length ? args[redisIndex + 1] : Environment.GetEnvironmentVariable("THROTTLEKIT_REDIS") ?? "127.0.0.1:6379";
+        var fleetOptions = quick ? FleetHarness.Options.Quick : FleetHarness.Options.Full;
+        var fleet = await FleetHarness.RunAsync(fleetOptions, redis, Console.WriteLine);
+        var fleetTable = FleetHarness.Markdown(fleetOptions, fleet);
+        Directory.CreateDirectory(output);
+        await File.WriteAllTextAsync(Path.Combine(output, "fleet.md"), fleetTable);
+        Console.WriteLine(fleetTable);
+        return 0;
     default:
-        Console.Error.WriteLine($"Unknown command '{command}'. Use: goodput | accuracy, with --quick and --output DIR.");
+        Console.Error.WriteLine($"Unknown command '{command}'. Use: goodput | accuracy | fleet, with --quick and --output DIR.");
         return 2;
 }

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using StackExchange.Redis;
+using ThrottleKit.Emulator;
 using ThrottleKit.Redis.Tests.Support;
 using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
 
@@ -17,7 +18,7 @@ public sealed class RedisOutageTests
     [Fact]
     public async Task Failing_open_keeps_calling_at_the_local_share_logs_once_and_returns_to_Redis_by_itself()
     {
-        await using var server = await RedisServer.StartAsync();
+        await using var server = await LocalRedisServer.StartAsync();
         using var connection = await Connect(server);
         var logs = new FakeLogCollector();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
@@ -87,7 +88,7 @@ public sealed class RedisOutageTests
     [Fact]
     public async Task Failing_closed_refuses_every_acquire_at_once_with_a_clear_exception_while_Redis_is_down()
     {
-        await using var server = await RedisServer.StartAsync();
+        await using var server = await LocalRedisServer.StartAsync();
         using var connection = await Connect(server);
         using var limiter = new RedisTokenBucketRateLimiter(
             connection,
@@ -128,6 +129,6 @@ public sealed class RedisOutageTests
         Assert.Fail("The limiter never went back to Redis.");
     }
 
-    private static async Task<ConnectionMultiplexer> Connect(RedisServer server)
+    private static async Task<ConnectionMultiplexer> Connect(LocalRedisServer server)
         => await ConnectionMultiplexer.ConnectAsync($"{server.Configuration},abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000");
 }

@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
+using ThrottleKit.Emulator;
 
 namespace ThrottleKit.Redis.Tests.Support;
 
@@ -12,7 +13,7 @@ namespace ThrottleKit.Redis.Tests.Support;
 public sealed class SharedRedis : IAsyncLifetime
 {
     private static int s_keys;
-    private RedisServer? _ownServer;
+    private LocalRedisServer? _ownServer;
 
     public string Configuration { get; private set; } = string.Empty;
 
@@ -22,10 +23,10 @@ public sealed class SharedRedis : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var configured = Environment.GetEnvironmentVariable("THROTTLEKIT_REDIS");
-        if (string.IsNullOrEmpty(configured))
+        var configured = LocalRedisServer.Configured;
+        if (configured is null)
         {
-            _ownServer = await RedisServer.StartAsync();
+            _ownServer = await LocalRedisServer.StartAsync();
             configured = _ownServer.Configuration;
         }
 

@@ -5,26 +5,35 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks;
 
-namespace ThrottleKit.Redis.Tests.Support;
+namespace ThrottleKit.Emulator;
 
-/// <summary>A redis-server process of the test's own on a free loopback port, which a test may stop and start again.</summary>
-internal sealed class RedisServer : IAsyncDisposable
+/// <summary>A redis-server process of a test's own on a free loopback port, which a test may stop and start again.</summary>
+public sealed class LocalRedisServer : IAsyncDisposable
 {
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private LocalRedisServer(int port) => Port = port;
 
+    /// <summary>Gets the port.</summary>
     public int Port { get; }
 
+    /// <summary>Gets the StackExchange.Redis configuration string.</summary>
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>THROTTLEKIT_REDIS (host:port, set by <c>.ci/run</c>) when given; otherwise <see langword="null"/>.</summary>
+    public static string? Configured => Environment.GetEnvironmentVariable("THROTTLEKIT_REDIS") is { Length: > 0 } value ? value : null;
+
+    /// <summary>Starts redis-server on a free loopback port.</summary>
+    /// <returns>The running server.</returns>
+    public static async Task<LocalRedisServer> StartAsync()
     {
-        var server = new RedisServer(FreePort());
+        var server = new LocalRedisServer(FreePort());
         await server.StartAgainAsync();
         return server;
     }
 
+    /// <summary>Starts the server (again) on the same port.</summary>
+    /// <returns>A task that completes when it accepts connections.</returns>
     public async Task StartAgainAsync()
     {
         var executable = FindExecutable()
@@ -54,6 +63,8 @@ internal sealed class RedisServer : IAsyncDisposable
         throw new InvalidOperationException($"redis-server did not start on port {Port}.");
     }
 
+    /// <summary>Kills the server, as a crash would.</summary>
+    /// <returns>A task that completes when it has exited.</returns>
     public async Task StopAsync()
     {
         if (_process is { HasExited: false } process)
@@ -66,6 +77,7 @@ internal sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync();
 
     private static string? FindExecutable()

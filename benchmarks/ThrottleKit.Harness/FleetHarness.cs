@@ -1,0 +1,160 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Tasks;
+using ThrottleKit.Emulator;
+
+namespace ThrottleKit.Harness;
+
+/// <summary>
+/// Several separate processes share one emulated quota: first each with its own limiter at the full quota (what a fleet
+/// gets without coordination), then all with the Redis limiter.
+/// </summary>
+public static class FleetHarness
+{
+    /// <summary>The fleet experiment's settings.</summary>
+    /// <param name="Quota">The emulator's quota Q (and burst).</param>
+    /// <param name="Processes">How many worker processes.</param>
+    /// <param name="SendersPerProcess">Concurrent senders in each.</param>
+    /// <param name="Duration">How long each worker sends.</param>
+    public sealed record Options(double Quota, int Processes, int SendersPerProcess, TimeSpan Duration)
+    {
+        /// <summary>Gets the full run's settings.</summary>
+        public static Options Full { get; } = new(50, 4, 16, TimeSpan.FromSeconds(20));
+
+        /// <summary>Gets a run short enough for the test command.</summary>
+        public static Options Quick { get; } = new(50, 4, 8, TimeSpan.FromSeconds(4));
+    }
+
+    /// <summary>What one fleet run measured.</summary>
+    /// <param name="Name">The row's name.</param>
+    /// <param name="Goodput">Accepted calls per second in the steady window, as a fraction of Q.</param>
+    /// <param name="ThrottledPercent">Throttled attempts, percent of all attempts.</param>
+    /// <param name="Attempts">Attempts the emulator saw.</param>
+    /// <param name="MaxPerWindow">The most attempts (accepted or throttled) the fleet sent in any 1 s window.</param>
+    /// <param name="Bound">What burst + Q·1 s allows.</param>
+    /// <param name="Workers">Each worker's report.</param>
+    public sealed record Result(string Name, double Goodput, double ThrottledPercent, int Attempts, long MaxPerWindow, double Bound, IReadOnlyList<FleetWorker.Report> Workers)
+    {
+        /// <summary>Gets the Redis round trips per acquire, over the fleet.</summary>
+        public double RoundTripsPerAcquire => Workers.Sum(w => w.Acquires) is var acquires and > 0 ? Workers.Sum(w => (double)w.RoundTrips) / acquires : 0;
+
+        /// <summary>Gets the mean acquires per second of one process.</summary>
+        public double AcquiresPerSecondPerProcess => Workers.Average(w => w.Acquires / w.Seconds);
+    }
+
+    /// <summary>Runs the fleet without and with Redis.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="redis">A StackExchange.Redis configuration string of a running server.</param>
+    /// <param name="log">Progress lines.</param>
+    /// <returns>The two results: per-process limiters, then Redis.</returns>
+    public static async Task<IReadOnlyList<Result>> RunAsync(Options options, string redis, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var local = await RunOnceAsync(options, "Per-process limiters at Q each", redis: null).ConfigureAwait(false);
+        log?.Invoke(Describe(local));
+        var shared = await RunOnceAsync(options, "(g) ThrottleKit + Redis, one bucket", redis).ConfigureAwait(false);
+        log?.Invoke(Describe(shared));
+        return [local, shared];
+    }
+
+    /// <summary>The fleet table.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="results">The results.</param>
+    /// <returns>Markdown.</returns>
+    public static string Markdown(Options options, IReadOnlyList<Result> results)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(results);
+        var table = new StringBuilder();
+        table.AppendLine(CultureInfo.InvariantCulture, $"Q = {options.Quota}/s (burst {options.Quota}), {options.Processes} processes × {options.SendersPerProcess} senders, {options.Duration.TotalSeconds:0} s.");
+        table.AppendLine();
+        table.AppendLine("| fleet | goodput (×Q) | throttled attempts | attempts | max attempts sent in any 1 s (bound burst + Q·1 s) | Redis round trips / acquire | acquires/s per process | failed calls |");
+        table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            table.AppendLine(CultureInfo.InvariantCulture, $"| {r.Name} | {r.Goodput:0.000} | {r.ThrottledPercent:0.00}% | {r.Attempts} | {r.MaxPerWindow} ({r.Bound:0}) | {(r.RoundTripsPerAcquire == 0 ? "–" : r.RoundTripsPerAcquire.ToString("0.000", CultureInfo.InvariantCulture))} | {r.AcquiresPerSecondPerProcess:0.0} | {r.Workers.Sum(w => w.Failed)} |");
+        }
+
+        return table.ToString();
+    }
+
+    private static long MaxInAnyWindow(List<EmulatorAttempt> attempts, TimeSpan window)
+    {
+        long best = 0;
+        var start = 0;
+        for (var end = 0; end < attempts.Count; end++)
+        {
+            while (attempts[end].At - attempts[start].At > window)
+            {
+                start++;
+            }
+
+            best = Math.Max(best, end - start + 1);
+        }
+
+        return best;
+    }
+
+    private static string Describe(Result r) => $"{r.Name}: goodput {r.Goodput:0.000} Q, {r.ThrottledPercent:0.00}% throttled, max {r.MaxPerWindow} in 1 s (bound {r.Bound:0}), {r.RoundTripsPerAcquire:0.000} round trips/acquire";
+
+    private static async Task<Result> RunOnceAsync(Options options, string name, string? redis)
+    {
+        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = options.Quota, Burst = options.Quota }).ConfigureAwait(false);
+        var startAt = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);   // time for every worker to start and warm up
+        var startOnEmulator = emulator.Elapsed + (startAt - DateTimeOffset.UtcNow);
+        var prefix = $"fleet-{Guid.NewGuid():N}";
+        var harness = typeof(FleetHarness).Assembly.Location;
+        var processes = Enumerable.Range(0, options.Processes).Select(_ =>
+        {
+            var arguments = new List<string>
+            {
+                harness, "fleet-worker", emulator.Endpoint.ToString(), options.Quota.ToString(CultureInfo.InvariantCulture),
+                options.Duration.TotalSeconds.ToString(CultureInfo.InvariantCulture), options.SendersPerProcess.ToString(CultureInfo.InvariantCulture),
+                startAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            };
+            if (redis is not null)
+            {
+                arguments.AddRange([redis, prefix, options.Processes.ToString(CultureInfo.InvariantCulture)]);
+            }
+
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            arguments.ForEach(start.ArgumentList.Add);
+            return Process.Start(start)!;
+        }).ToList();
+
+        var reports = new List<FleetWorker.Report>();
+        foreach (var process in processes)
+        {
+            var output = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
+            var errors = await process.StandardError.ReadToEndAsync().ConfigureAwait(false);
+            await process.WaitForExitAsync().ConfigureAwait(false);
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"A fleet worker failed ({process.ExitCode}): {errors}{output}");
+            }
+
+            reports.Add(JsonSerializer.Deserialize<FleetWorker.Report>(output.Trim().Split('\n')[^1])!);
+            process.Dispose();
+        }
+
+        // The warm-up calls before the start are left out.
+        var attempts = emulator.Attempts.Where(a => a.At >= startOnEmulator).ToList();
+        var steadyFrom = startOnEmulator + TimeSpan.FromSeconds(1);
+        var steadyTo = startOnEmulator + options.Duration;
+        var accepted = attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted && a.At >= steadyFrom && a.At < steadyTo);
+        var throttled = attempts.Count(a => a.Outcome == EmulatorOutcome.Throttled);
+        return new Result(
+            name,
+            accepted / (options.Quota * (steadyTo - steadyFrom).TotalSeconds),
+            attempts.Count == 0 ? 0 : 100.0 * throttled / attempts.Count,
+            attempts.Count,
+            MaxInAnyWindow(attempts, TimeSpan.FromSeconds(1)),
+            options.Quota + options.Quota,
+            reports);
+    }
+}

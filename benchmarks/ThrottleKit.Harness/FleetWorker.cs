@@ -1,0 +1,113 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Amazon;
+using Amazon.Extensions.NETCore.Setup;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using Microsoft.Extensions.DependencyInjection;
+using ThrottleKit.Aws;
+using ThrottleKit.Aws.DependencyInjection;
+using ThrottleKit.Execution;
+using ThrottleKit.Redis;
+using ThrottleKit.Redis.DependencyInjection;
+
+namespace ThrottleKit.Harness;
+
+/// <summary>
+/// One process of the fleet: an app as a user writes it (an SDK client from the container, <c>AddThrottledAwsClients</c>,
+/// optionally <c>.UseRedis</c>), sending as fast as its senders can from a shared start time, then printing what it did as JSON.
+/// </summary>
+public static class FleetWorker
+{
+    /// <summary>What one worker reports.</summary>
+    /// <param name="Calls">Calls made.</param>
+    /// <param name="Failed">Calls that failed.</param>
+    /// <param name="Acquires">Leases the service limiter granted.</param>
+    /// <param name="RoundTrips">Redis round trips (0 without Redis).</param>
+    /// <param name="Seconds">How long it sent.</param>
+    public sealed record Report(long Calls, long Failed, long Acquires, long RoundTrips, double Seconds);
+
+    /// <summary>Runs a worker from its command line: <c>fleet-worker ENDPOINT RATE SECONDS SENDERS START_UNIX_MS [REDIS PREFIX INSTANCES]</c>.</summary>
+    /// <param name="args">The arguments after <c>fleet-worker</c>.</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var endpoint = args[0];
+        var rate = double.Parse(args[1], CultureInfo.InvariantCulture);
+        var duration = TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture));
+        var senders = int.Parse(args[3], CultureInfo.InvariantCulture);
+        var startAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(args[4], CultureInfo.InvariantCulture));
+        var redis = args.Length > 5 ? args[5] : null;
+
+        var services = new ServiceCollection();
+        services.AddDefaultAWSOptions(new AWSOptions
+        {
+            Credentials = new BasicAWSCredentials("fleet", "fleet"),
+            Region = RegionEndpoint.USEast1,
+            DefaultClientConfig = { ServiceURL = endpoint, AuthenticationRegion = "us-east-1", IgnoreConfiguredEndpointUrls = true },
+        });
+        services.AddAWSService<IAmazonSecurityTokenService>();
+        var throttling = services.AddThrottledAwsClients(options =>
+        {
+            options.MapServiceId("STS", AwsServiceKeys.SimpleEmail);
+            options.Services[AwsServiceKeys.SimpleEmail].UseRules(AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity"));
+            options.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = rate;
+        });
+        if (redis is not null)
+        {
+            throttling.UseRedis(redis, o =>
+            {
+                o.KeyPrefix = args[6];
+                o.ExpectedInstances = int.Parse(args[7], CultureInfo.InvariantCulture);
+            });
+        }
+
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IAmazonSecurityTokenService>();
+        var limiter = ((ThrottledExecutor)provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail)).RateLimiter;
+        // Warm up (JIT, connection, script load) before the start; a few calls against the quota before anyone sends in earnest.
+        await client.GetCallerIdentityAsync(new GetCallerIdentityRequest()).ConfigureAwait(false);
+
+        var delay = startAt - DateTimeOffset.UtcNow;
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay).ConfigureAwait(false);
+        }
+
+        var before = limiter.GetStatistics()!.TotalSuccessfulLeases;
+        var roundTripsBefore = (limiter as RedisTokenBucketRateLimiter)?.RoundTrips ?? 0;
+        long calls = 0, failed = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(async () =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                try
+                {
+                    await client.GetCallerIdentityAsync(new GetCallerIdentityRequest()).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+
+                Interlocked.Increment(ref calls);
+            }
+        }))).ConfigureAwait(false);
+
+        var report = new Report(
+            calls,
+            failed,
+            limiter.GetStatistics()!.TotalSuccessfulLeases - before,
+            ((limiter as RedisTokenBucketRateLimiter)?.RoundTrips ?? 0) - roundTripsBefore,
+            clock.Elapsed.TotalSeconds);
+        Console.WriteLine(JsonSerializer.Serialize(report));
+        return 0;
+    }
+}
