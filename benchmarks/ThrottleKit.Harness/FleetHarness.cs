@@ -62,6 +62,35 @@ public static class FleetHarness
         return [local, shared];
     }
 
+    /// <summary>
+    /// How many acquires per second one process gets from the Redis bucket when the rate is no limit: the backend's own
+    /// ceiling (one round trip each, <paramref name="concurrency"/> in flight).
+    /// </summary>
+    /// <param name="redis">A StackExchange.Redis configuration string.</param>
+    /// <param name="concurrency">Acquirers in flight.</param>
+    /// <param name="duration">How long to measure.</param>
+    /// <returns>Acquires per second and round trips per acquire.</returns>
+    public static async Task<(double AcquiresPerSecond, double RoundTripsPerAcquire)> MeasureCapacityAsync(string redis, int concurrency, TimeSpan duration)
+    {
+        using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis).ConfigureAwait(false);
+        using var limiter = new ThrottleKit.Redis.RedisTokenBucketRateLimiter(
+            connection,
+            $"capacity-{Guid.NewGuid():N}",
+            new ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions { PermitsPerSecond = 10_000_000 },
+            new ThrottleKit.Redis.RedisRateLimiterOptions());
+        long acquires = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                using var lease = await limiter.AcquireAsync(1).ConfigureAwait(false);
+                System.Threading.Interlocked.Increment(ref acquires);
+            }
+        })).ConfigureAwait(false);
+        return (acquires / clock.Elapsed.TotalSeconds, limiter.RoundTrips / (double)acquires);
+    }
+
     /// <summary>The fleet table.</summary>
     /// <param name="options">The settings.</param>
     /// <param name="results">The results.</param>

@@ -51,7 +51,9 @@ switch (command)
         var redis = redisIndex >= 0 && redisIndex + 1 < args.Length ? args[redisIndex + 1] : Environment.GetEnvironmentVariable("THROTTLEKIT_REDIS") ?? "127.0.0.1:6379";
         var fleetOptions = quick ? FleetHarness.Options.Quick : FleetHarness.Options.Full;
         var fleet = await FleetHarness.RunAsync(fleetOptions, redis, Console.WriteLine);
-        var fleetTable = FleetHarness.Markdown(fleetOptions, fleet);
+        var capacity = await FleetHarness.MeasureCapacityAsync(redis, concurrency: 64, TimeSpan.FromSeconds(quick ? 2 : 10));
+        var fleetTable = FleetHarness.Markdown(fleetOptions, fleet)
+            + $"\nBackend ceiling, one process, 64 acquires in flight, rate no limit: {capacity.AcquiresPerSecond:0} acquires/s, {capacity.RoundTripsPerAcquire:0.000} round trips per acquire.\n";
         Directory.CreateDirectory(output);
         await File.WriteAllTextAsync(Path.Combine(output, "fleet.md"), fleetTable);
         Console.WriteLine(fleetTable);
