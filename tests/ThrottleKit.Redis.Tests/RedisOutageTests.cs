@@ -50,14 +50,18 @@ public sealed class RedisOutageTests
             }
         })).ToArray();
 
+        var phase = Stopwatch.StartNew();
         await Task.Delay(500);
         var beforeOutage = Volatile.Read(ref granted);
+        var beforeSeconds = phase.Elapsed.TotalSeconds;
         var roundTripsBefore = limiter.RoundTrips;
         await server.StopAsync();
         await Task.Delay(200);
         var outageStart = Volatile.Read(ref granted);
+        phase.Restart();
         await Task.Delay(1500);
         var duringOutage = Volatile.Read(ref granted) - outageStart;
+        var outageSeconds = phase.Elapsed.TotalSeconds;
         Assert.True(limiter.IsDegraded);
 
         await server.StartAgainAsync();
@@ -74,11 +78,12 @@ public sealed class RedisOutageTests
         await Task.WhenAll(senders);
 
         Assert.Null(failure);
-        Assert.InRange(beforeOutage, 50, 20 + (200 * 0.6));
+        // Upper bounds are the point (a loaded CI machine may grant fewer): the burst plus the rate over the time measured.
+        Assert.InRange(beforeOutage, 1, 20 + (200 * beforeSeconds) + 2);
         Assert.True(limiter.FallbackLeases > 0);
 
-        // 1.5 s at 200 ÷ 2 instances, plus the fallback's burst of 10.
-        Assert.InRange(duringOutage, 50, 10 + (100 * 1.5) + 15);
+        // During the outage: 200 ÷ 2 instances, plus the fallback's burst of 10.
+        Assert.InRange(duringOutage, 10, 10 + (100 * outageSeconds) + 2);
         Assert.True(limiter.RoundTrips > roundTripsAfterRecovery, "Acquires went to Redis again after it came back.");
         Assert.True(roundTripsBefore > 0);
         Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "RedisUnavailable");
