@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using ThrottleKit.Harness;
 
-// dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- goodput [--quick] [--output DIR]
+// dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- goodput [--quick] [--adaptive-only] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- accuracy [--quick] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- fleet --redis HOST:PORT [--quick] [--output DIR]
 if (args.FirstOrDefault() == "fleet-worker")
@@ -20,7 +20,10 @@ switch (command)
 {
     case "goodput":
         var options = quick ? GoodputOptions.Quick : new GoodputOptions();
-        var results = await GoodputHarness.RunAsync(options, quick ? Strategies.All : Strategies.WithAdaptive, Console.WriteLine);
+        // --adaptive-only: rows (e) and (f) for ThrottleKit alone, for tuning the adaptive rate.
+        var adaptiveOnly = args.Contains("--adaptive-only");
+        var strategies = quick ? Strategies.All : Strategies.WithAdaptive;
+        var results = await GoodputHarness.RunAsync(options, adaptiveOnly ? strategies.Where(s => s.Name.Contains("adaptive", StringComparison.Ordinal) && s.Name.Contains("ThrottleKit", StringComparison.Ordinal)) : strategies, Console.WriteLine);
         GoodputReport.Write(output, options, results);
         Console.WriteLine();
         Console.WriteLine(GoodputReport.Markdown(options, results));
@@ -32,7 +35,7 @@ switch (command)
                 Duration = TimeSpan.FromSeconds(30),
                 QuotaChanges = [new QuotaChange(TimeSpan.FromSeconds(10), 20, 20), new QuotaChange(TimeSpan.FromSeconds(20), 80, 80)],
             };
-            var changingResults = await GoodputHarness.RunAsync(changing, Strategies.ChangingQuota, Console.WriteLine);
+            var changingResults = await GoodputHarness.RunAsync(changing, adaptiveOnly ? Strategies.ChangingQuota.Where(s => s.Name.Contains("ThrottleKit", StringComparison.Ordinal)) : Strategies.ChangingQuota, Console.WriteLine);
             GoodputReport.Write(output, changing, changingResults, "quota-change");
             Console.WriteLine(GoodputReport.Markdown(changing, changingResults));
             Console.WriteLine(GoodputReport.ConvergenceMarkdown(changing, changingResults));

@@ -2,7 +2,7 @@ using System;
 
 namespace ThrottleKit.Adaptive;
 
-/// <summary>The rate of accepted attempts over the last second, in ten 100 ms slots. Not thread-safe: its owner locks.</summary>
+/// <summary>The rate of accepted permits over the last second, in ten 100 ms slots. Not thread-safe: its owner locks.</summary>
 internal sealed class AcceptedRateWindow
 {
     private const int Slots = 10;
@@ -21,7 +21,7 @@ internal sealed class AcceptedRateWindow
         }
     }
 
-    public void Add(long now)
+    public void Add(long now, int permits)
     {
         var index = (now - _start) / _slotTicks;
         var slot = (int)(index % Slots);
@@ -31,23 +31,32 @@ internal sealed class AcceptedRateWindow
             _counts[slot] = 0;
         }
 
-        _counts[slot]++;
+        _counts[slot] += permits;
     }
 
-    /// <summary>Accepted attempts per second over the last second (or since the start, if that is shorter, but at least one slot).</summary>
-    public double PerSecond(long now)
+    /// <summary>Accepted permits per second over the last second (or since the start, if that is shorter, but at least one slot).</summary>
+    public double PerSecond(long now) => PerSecond(now, _start);
+
+    /// <summary>
+    /// Accepted permits per second since about <paramref name="from"/> (from the start of the slot that holds it), within the
+    /// last second and over at least one slot.
+    /// </summary>
+    public double PerSecond(long now, long from)
     {
         var index = (now - _start) / _slotTicks;
+        var first = Math.Max(index - Slots + 1, (Math.Max(from, _start) - _start) / _slotTicks);
         long total = 0;
         for (var i = 0; i < Slots; i++)
         {
-            if (_slotIndex[i] > index - Slots && _slotIndex[i] <= index)
+            if (_slotIndex[i] >= first && _slotIndex[i] <= index)
             {
                 total += _counts[i];
             }
         }
 
-        var seconds = Math.Min(1.0, Math.Max(1.0 / Slots, (now - _start) / (double)(_slotTicks * Slots)));
+        // Over the slots counted, from the start of the first (never before the window's start).
+        var since = Math.Max(_start, _start + (first * _slotTicks));
+        var seconds = Math.Max(1.0 / Slots, Math.Min(1.0, (now - since) / (double)(_slotTicks * Slots)));
         return total / seconds;
     }
 }

@@ -129,12 +129,12 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
     public override RateLimiterStatistics? GetStatistics() => _bucket.GetStatistics();
 
     /// <inheritdoc />
-    public void OnAccepted()
+    public void OnAccepted(int permits)
     {
         lock (_lock)
         {
             var now = _timeProvider.GetTimestamp();
-            _accepted.Add(now);
+            _accepted.Add(now, permits);
             var seconds = (now - _lastDecrease) / (double)_timeProvider.TimestampFrequency;
 
             // Growth is bounded by twice the accepted rate: with little demand, the rate must not drift far above what
@@ -160,7 +160,9 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
                 return;
             }
 
-            var accepted = _accepted.PerSecond(now);
+            // Once throttling, the service's burst is spent and it accepts exactly its quota: so after a decrease, measure only
+            // since that decrease. Over a full second the estimate would include the burst the service let through.
+            var accepted = _decreases > 0 ? _accepted.PerSecond(now, _lastDecrease) : _accepted.PerSecond(now);
             var before = _applied;
             var (rate, peak) = CubicRecovery.AfterThrottle(before, accepted, _margin, _decreaseFactor, _min, _max);
             _peak = peak;

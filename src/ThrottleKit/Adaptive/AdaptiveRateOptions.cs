@@ -28,15 +28,15 @@ public sealed class AdaptiveRateOptions
 
     /// <summary>
     /// Gets or sets how fast the rate grows back (the C of the cubic curve <c>rate(t) = peak · (1 + C · (t − K)³)</c>, t in seconds
-    /// since the last decrease): near the last peak it grows slowly, far from it quickly, so a raised quota is found in seconds. Default 0.1.
+    /// since the last decrease): near the last peak it grows slowly, far from it quickly, so a raised quota is found in seconds. Default 0.2.
     /// </summary>
-    public double Growth { get; set; } = 0.1;
+    public double Growth { get; set; } = 0.2;
 
     /// <summary>
     /// Gets or sets how long after a decrease further throttles are taken as the same congestion event (answers to requests
-    /// sent before the decrease). Default 500 ms.
+    /// sent before the decrease). Default 250 ms: a few round trips to AWS.
     /// </summary>
-    public TimeSpan CongestionWindow { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan CongestionWindow { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Checks every setting.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the exception names it and its value.</exception>

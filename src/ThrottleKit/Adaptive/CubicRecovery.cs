@@ -18,10 +18,12 @@ internal static class CubicRecovery
     /// <param name="max">The ceiling.</param>
     public static (double Rate, double Peak) AfterThrottle(double current, double accepted, double margin, double decreaseFactor, double min, double max)
     {
-        // Overloaded, the service accepts exactly its quota: that measurement is the best estimate there is.
+        // Overloaded, the service accepts exactly its quota: that measurement is the best estimate there is. When it says
+        // nothing (the service was still spending its burst), decrease by the factor, and do not aim the growth straight
+        // back at the rate that was just throttled: the curve starts flat at the decreased rate.
         var (rate, peak) = accepted > 0 && accepted < current
             ? (accepted * (1 - margin), accepted)
-            : (current * decreaseFactor, current);
+            : (current * decreaseFactor, current * decreaseFactor);
 
         // Never more than halve at once: one noisy second must not collapse the rate.
         rate = Clamp(Math.Max(rate, current / 2), min, max);

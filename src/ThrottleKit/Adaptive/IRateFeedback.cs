@@ -7,7 +7,8 @@ namespace ThrottleKit.Adaptive;
 public interface IRateFeedback
 {
     /// <summary>An attempt was accepted by the service.</summary>
-    void OnAccepted();
+    /// <param name="permits">What the attempt cost (SES: its recipients), so the accepted rate is measured in the limiter's unit.</param>
+    void OnAccepted(int permits);
 
     /// <summary>An attempt was throttled by the service.</summary>
     void OnThrottled();

@@ -119,7 +119,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
                     static async (ctx, state) =>
                     {
                         var result = await state.Executor.RunAttempt(state.Operation, ctx.CancellationToken).ConfigureAwait(false);
-                        state.Feedback.OnAccepted();
+                        state.Feedback.OnAccepted(ctx.Properties.GetValue(CostKey, 1));
                         return result;
                     },
                     context,
@@ -159,7 +159,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor, IDisposable, IAsyncD
                     static async (ctx, state) =>
                     {
                         await state.Executor.RunAttempt(state.Operation, ctx.CancellationToken).ConfigureAwait(false);
-                        state.Feedback.OnAccepted();
+                        state.Feedback.OnAccepted(ctx.Properties.GetValue(CostKey, 1));
                     },
                     context,
                     (Executor: this, Operation: operation, Feedback: _feedback)).ConfigureAwait(false);

@@ -34,6 +34,31 @@ public sealed class AdaptiveRateLimiterTests : IDisposable
     }
 
     [Fact]
+    public void The_accepted_rate_is_counted_in_permits_so_calls_of_several_recipients_weigh_what_they_cost()
+    {
+        Accept(perSecond: 14, seconds: 1, permits: 5);   // 14 sends of 5 recipients: 70 recipients a second
+
+        _limiter.OnThrottled();
+
+        Assert.InRange(_limiter.PermitsPerSecond, (70 * 0.98) - 1, (70 * 0.98) + 1);
+    }
+
+    [Fact]
+    public void After_a_decrease_the_next_one_measures_only_since_it_so_the_services_spent_burst_does_not_inflate_it()
+    {
+        Accept(perSecond: 90, seconds: 1);   // the service's burst let 90/s through ...
+        _limiter.OnThrottled();
+        Assert.InRange(_limiter.PermitsPerSecond, 87, 89);
+
+        Accept(perSecond: 50, seconds: 0.5);   // ... then it took its quota, 50/s, and throttled again
+        _limiter.OnThrottled();
+
+        // Over the last full second it would read (45 + 25) / 1 s = 70; since the decrease (from the start of its 100 ms slot)
+        // it reads (9 + 25) / 0.6 s ≈ 57, and 0.98 of that.
+        Assert.InRange(_limiter.PermitsPerSecond, 50 * 0.98, 57 * 0.98);
+    }
+
+    [Fact]
     public void One_throttle_never_more_than_halves_the_rate()
     {
         Accept(perSecond: 10, seconds: 1);
@@ -50,7 +75,8 @@ public sealed class AdaptiveRateLimiterTests : IDisposable
         _limiter.OnThrottled();
         var afterFirst = _limiter.PermitsPerSecond;
 
-        for (var i = 0; i < 20; i++)
+        // Within the congestion window (250 ms): answers to requests sent before the decrease.
+        for (var i = 0; i < 12; i++)
         {
             _time.Advance(TimeSpan.FromMilliseconds(20));
             _limiter.OnThrottled();
@@ -59,7 +85,7 @@ public sealed class AdaptiveRateLimiterTests : IDisposable
         Assert.Equal(afterFirst, _limiter.PermitsPerSecond);
         Assert.Equal(1, _limiter.Decreases);
 
-        _time.Advance(TimeSpan.FromMilliseconds(200));
+        _time.Advance(TimeSpan.FromMilliseconds(20));
         _limiter.OnThrottled();
         Assert.Equal(2, _limiter.Decreases);
         Assert.True(_limiter.PermitsPerSecond < afterFirst);
@@ -120,13 +146,13 @@ public sealed class AdaptiveRateLimiterTests : IDisposable
         Assert.Equal("DecreaseFactor", error.ParamName);
     }
 
-    private void Accept(double perSecond, int seconds)
+    private void Accept(double perSecond, double seconds, int permits = 1)
     {
         var step = TimeSpan.FromSeconds(1 / perSecond);
         for (var i = 0; i < perSecond * seconds; i++)
         {
             _time.Advance(step);
-            _limiter.OnAccepted();
+            _limiter.OnAccepted(permits);
         }
     }
 }

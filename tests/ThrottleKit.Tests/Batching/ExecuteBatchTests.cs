@@ -362,7 +362,7 @@ public sealed class ExecuteBatchTests : IDisposable
 
         public override TimeSpan? IdleDuration => null;
 
-        public void OnAccepted()
+        public void OnAccepted(int permits)
         {
         }
 
