@@ -29,6 +29,7 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
     private readonly double _margin;
     private readonly double _growth;
     private readonly long _congestionWindowTicks;
+    private readonly double _holdSeconds;
     private readonly AcceptedRateWindow _accepted;
     private long _lastDecrease;
     private double _peak;
@@ -84,6 +85,7 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
         _margin = adaptive.Margin;
         _growth = adaptive.Growth;
         _congestionWindowTicks = (long)(adaptive.CongestionWindow.TotalSeconds * _timeProvider.TimestampFrequency);
+        _holdSeconds = adaptive.HoldTime.TotalSeconds;
         var now = _timeProvider.GetTimestamp();
         _accepted = new AcceptedRateWindow(_timeProvider.TimestampFrequency, now);
         _lastDecrease = now;
@@ -136,6 +138,10 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
             var now = _timeProvider.GetTimestamp();
             _accepted.Add(now, permits);
             var seconds = (now - _lastDecrease) / (double)_timeProvider.TimestampFrequency;
+            if (_decreases > 0)
+            {
+                seconds = Math.Max(0, seconds - _holdSeconds);
+            }
 
             // Growth is bounded by twice the accepted rate: with little demand, the rate must not drift far above what
             // the service has been seen to take.

@@ -28,15 +28,21 @@ public sealed class AdaptiveRateOptions
 
     /// <summary>
     /// Gets or sets how fast the rate grows back (the C of the cubic curve <c>rate(t) = peak · (1 + C · (t − K)³)</c>, t in seconds
-    /// since the last decrease): near the last peak it grows slowly, far from it quickly, so a raised quota is found in seconds. Default 0.2.
+    /// since the end of the hold after the last decrease, see <see cref="HoldTime"/>): near the last peak it grows slowly, far from it quickly, so a raised quota is found in seconds. Default 0.3.
     /// </summary>
-    public double Growth { get; set; } = 0.2;
+    public double Growth { get; set; } = 0.3;
 
     /// <summary>
     /// Gets or sets how long after a decrease further throttles are taken as the same congestion event (answers to requests
     /// sent before the decrease). Default 250 ms: a few round trips to AWS.
     /// </summary>
     public TimeSpan CongestionWindow { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Gets or sets how long the rate holds after a decrease before it grows again. The service has just shown its quota;
+    /// probing above it at once costs throttles, and every probe costs some. Default one second.
+    /// </summary>
+    public TimeSpan HoldTime { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Checks every setting.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the exception names it and its value.</exception>
@@ -48,6 +54,7 @@ public sealed class AdaptiveRateOptions
         Require(Margin >= 0 && Margin < 1, nameof(Margin), Margin, "must be in [0, 1)");
         Require(Growth > 0 && !double.IsInfinity(Growth), nameof(Growth), Growth, "must be positive and finite");
         Require(CongestionWindow >= TimeSpan.Zero, nameof(CongestionWindow), CongestionWindow, "must not be negative");
+        Require(HoldTime >= TimeSpan.Zero, nameof(HoldTime), HoldTime, "must not be negative");
     }
 
     private static void Require(bool condition, string name, object value, string rule)

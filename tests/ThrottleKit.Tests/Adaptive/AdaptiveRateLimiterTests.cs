@@ -59,6 +59,20 @@ public sealed class AdaptiveRateLimiterTests : IDisposable
     }
 
     [Fact]
+    public void After_a_decrease_the_rate_holds_for_the_hold_time_before_it_grows()
+    {
+        Accept(perSecond: 40, seconds: 1);
+        _limiter.OnThrottled();
+        var settled = _limiter.PermitsPerSecond;
+
+        Accept(perSecond: 40, seconds: 0.95);
+        Assert.Equal(settled, _limiter.PermitsPerSecond);
+
+        Accept(perSecond: 40, seconds: 1.5);
+        Assert.True(_limiter.PermitsPerSecond > settled * 1.01, $"{_limiter.PermitsPerSecond} did not grow from {settled}.");
+    }
+
+    [Fact]
     public void One_throttle_never_more_than_halves_the_rate()
     {
         Accept(perSecond: 10, seconds: 1);
