@@ -9,6 +9,7 @@ namespace ThrottleKit.Harness.Tests;
 /// Four separate processes against one emulated quota, first with a limiter each, then sharing a bucket in Redis
 /// (THROTTLEKIT_REDIS, which <c>.ci/run</c> starts, or a redis-server of the test's own).
 /// </summary>
+[Collection(HarnessRuns.Name)]
 public sealed class FleetSmokeTests
 {
     [Fact]

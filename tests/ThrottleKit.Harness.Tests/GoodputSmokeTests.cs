@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 namespace ThrottleKit.Harness.Tests;
 
 /// <summary>The goodput harness's quick mode, run in the normal test command: every strategy, real SDK clients, a real emulator.</summary>
+[Collection(HarnessRuns.Name)]
 public sealed class GoodputSmokeTests : IDisposable
 {
     private readonly string _output = Directory.CreateTempSubdirectory("throttlekit-goodput-").FullName;
