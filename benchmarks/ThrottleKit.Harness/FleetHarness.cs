@@ -112,23 +112,6 @@ public static class FleetHarness
         return table.ToString();
     }
 
-    private static long MaxInAnyWindow(List<EmulatorAttempt> attempts, TimeSpan window)
-    {
-        long best = 0;
-        var start = 0;
-        for (var end = 0; end < attempts.Count; end++)
-        {
-            while (attempts[end].At - attempts[start].At > window)
-            {
-                start++;
-            }
-
-            best = Math.Max(best, end - start + 1);
-        }
-
-        return best;
-    }
-
     private static string Describe(Result r) => $"{r.Name}: goodput {r.Goodput:0.000} Q, {r.ThrottledPercent:0.00}% throttled, max {r.MaxPerWindow} in 1 s (bound {r.Bound:0}), {r.RoundTripsPerAcquire:0.000} round trips/acquire";
 
     private static async Task<Result> RunOnceAsync(Options options, string name, string? redis)
@@ -182,7 +165,7 @@ public static class FleetHarness
             accepted / (options.Quota * (steadyTo - steadyFrom).TotalSeconds),
             attempts.Count == 0 ? 0 : 100.0 * throttled / attempts.Count,
             attempts.Count,
-            MaxInAnyWindow(attempts, TimeSpan.FromSeconds(1)),
+            emulator.MaxAttemptsInAnyWindow(TimeSpan.FromSeconds(1), startOnEmulator),
             options.Quota + options.Quota,
             reports);
     }

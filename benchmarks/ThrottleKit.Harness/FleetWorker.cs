@@ -5,14 +5,10 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using Amazon;
-using Amazon.Extensions.NETCore.Setup;
-using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.DependencyInjection;
 using ThrottleKit.Aws;
-using ThrottleKit.Aws.DependencyInjection;
 using ThrottleKit.Execution;
 using ThrottleKit.Redis;
 using ThrottleKit.Redis.DependencyInjection;
@@ -46,19 +42,7 @@ public static class FleetWorker
         var redis = args.Length > 5 ? args[5] : null;
 
         var services = new ServiceCollection();
-        services.AddDefaultAWSOptions(new AWSOptions
-        {
-            Credentials = new BasicAWSCredentials("fleet", "fleet"),
-            Region = RegionEndpoint.USEast1,
-            DefaultClientConfig = { ServiceURL = endpoint, AuthenticationRegion = "us-east-1", IgnoreConfiguredEndpointUrls = true },
-        });
-        services.AddAWSService<IAmazonSecurityTokenService>();
-        var throttling = services.AddThrottledAwsClients(options =>
-        {
-            options.MapServiceId("STS", AwsServiceKeys.SimpleEmail);
-            options.Services[AwsServiceKeys.SimpleEmail].UseRules(AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity"));
-            options.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = rate;
-        });
+        var throttling = services.AddThrottledSes(endpoint, ses => ses.RateLimit.PermitsPerSecond = rate);
         if (redis is not null)
         {
             throttling.UseRedis(redis, o =>

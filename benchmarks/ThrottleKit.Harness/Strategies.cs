@@ -1,8 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Amazon;
-using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
@@ -10,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Polly;
 using Polly.Retry;
 using ThrottleKit.Aws;
-using ThrottleKit.Aws.DependencyInjection;
 using ThrottleKit.Adaptive;
 using ThrottleKit.Emulator;
 using ThrottleKit.Execution;
@@ -81,17 +78,8 @@ public static class Strategies
     private static ClientSender ThrottleKit(AwsThrottlingEmulator emulator, GoodputOptions options, double rate, bool adaptive)
     {
         var services = new ServiceCollection();
-        services.AddDefaultAWSOptions(new AWSOptions
+        services.AddThrottledSes(emulator.Endpoint.ToString(), ses =>
         {
-            Credentials = Credentials,
-            Region = RegionEndpoint.USEast1,
-            DefaultClientConfig = { ServiceURL = emulator.Endpoint.ToString(), AuthenticationRegion = "us-east-1", IgnoreConfiguredEndpointUrls = true },
-        });
-        services.AddAWSService<IAmazonSecurityTokenService>();
-        services.AddThrottledAwsClients(o =>
-        {
-            var ses = o.MapServiceId("STS", AwsServiceKeys.SimpleEmail).Services[AwsServiceKeys.SimpleEmail];
-            ses.UseRules(AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity"));
             ses.RateLimit.PermitsPerSecond = rate;
             ses.RateLimit.Burst = (int)options.Burst;
             ses.Adaptive.Enabled = adaptive;

@@ -200,7 +200,7 @@ public sealed class RedisTokenBucketRateLimiter : RateLimiter, IAdjustableRateLi
         {
             try
             {
-                await DelayAsync(wait, cancellationToken).ConfigureAwait(false);
+                await TimeProviderDelay.Wait(_timeProvider, wait, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -368,13 +368,6 @@ public sealed class RedisTokenBucketRateLimiter : RateLimiter, IAdjustableRateLi
 
         return lease;
     }
-
-    private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
-#if NET
-        Task.Delay(delay, _timeProvider, cancellationToken);
-#else
-        _timeProvider.Delay(delay, cancellationToken);
-#endif
 
     private void ThrowIfDisposed() => Guard.NotDisposed(Volatile.Read(ref _disposed) != 0, this);
 

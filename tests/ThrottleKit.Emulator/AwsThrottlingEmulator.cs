@@ -93,18 +93,27 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
     /// <summary>The most permits the emulator processed in any window of <paramref name="window"/>.</summary>
     /// <param name="window">The window length.</param>
     /// <returns>The largest sum of processed costs within a window of that length.</returns>
-    public long MaxProcessedInAnyWindow(TimeSpan window)
+    public long MaxProcessedInAnyWindow(TimeSpan window) => Busiest([.. Attempts.Where(a => a.WasProcessed)], window, a => a.Cost);
+
+    /// <summary>The most attempts, whatever their outcome, that arrived in any window of <paramref name="window"/>: what the client sent.</summary>
+    /// <param name="window">The window length.</param>
+    /// <param name="from">Attempts before this moment (warm-up calls, say) are left out.</param>
+    /// <returns>The largest number of attempts within a window of that length.</returns>
+    public long MaxAttemptsInAnyWindow(TimeSpan window, TimeSpan from = default) => Busiest([.. Attempts.Where(a => a.At >= from)], window, _ => 1);
+
+    private static long Busiest(EmulatorAttempt[] attempts, TimeSpan window, Func<EmulatorAttempt, long> weight)
     {
-        var processed = Attempts.Where(a => a.WasProcessed).ToArray();
+        // Recorded in the order they were logged, which concurrent requests may swap; the window needs arrival order.
+        Array.Sort(attempts, static (a, b) => a.At.CompareTo(b.At));
         long best = 0;
         long sum = 0;
         var start = 0;
-        for (var end = 0; end < processed.Length; end++)
+        for (var end = 0; end < attempts.Length; end++)
         {
-            sum += processed[end].Cost;
-            while (processed[end].At - processed[start].At > window)
+            sum += weight(attempts[end]);
+            while (attempts[end].At - attempts[start].At > window)
             {
-                sum -= processed[start].Cost;
+                sum -= weight(attempts[start]);
                 start++;
             }
 

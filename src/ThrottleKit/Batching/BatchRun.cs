@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using ThrottleKit.Execution;
+using ThrottleKit.Internal;
 
 namespace ThrottleKit.Batching;
 
@@ -89,7 +90,7 @@ internal sealed class BatchRun<TItem, TResponse>
             _executor.ReportBatchRetry(throttled.Count, retry, delay);
             try
             {
-                await DelayAsync(delay).ConfigureAwait(false);
+                await TimeProviderDelay.Wait(_executor.TimeProvider, delay, _cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_cancellationToken.IsCancellationRequested)
             {
@@ -180,13 +181,6 @@ internal sealed class BatchRun<TItem, TResponse>
         var cost = _itemCost(item);
         return cost >= 0 ? cost : throw new InvalidOperationException($"The item cost function returned {cost}; a cost must not be negative.");
     }
-
-    private Task DelayAsync(TimeSpan delay) =>
-#if NET
-        Task.Delay(delay, _executor.TimeProvider, _cancellationToken);
-#else
-        _executor.TimeProvider.Delay(delay, _cancellationToken);
-#endif
 
     private void Finish(List<int> indexes, BatchItemStatus status, string? detail, Exception? exception)
     {

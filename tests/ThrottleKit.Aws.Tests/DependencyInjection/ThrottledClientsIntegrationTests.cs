@@ -59,7 +59,7 @@ public class ThrottledClientsIntegrationTests
         // (plus two for arrival jitter on a loaded loopback).
         foreach (var window in new[] { 0.25, 0.5, 1, 2, 5 })
         {
-            Assert.InRange(MaxAttemptsInAnyWindow(emulator, TimeSpan.FromSeconds(window)), 0, Quota + (Quota * window) + 2);
+            Assert.InRange(emulator.MaxAttemptsInAnyWindow(TimeSpan.FromSeconds(window)), 0, Quota + (Quota * window) + 2);
         }
     }
 
@@ -196,23 +196,6 @@ public class ThrottledClientsIntegrationTests
 
         // SSM is not mapped to any service here, so the SDK's own MaxErrorRetry = 2 applies: 3 attempts.
         Assert.Equal(3, emulator.Attempts.Count);
-    }
-
-    private static int MaxAttemptsInAnyWindow(AwsThrottlingEmulator emulator, TimeSpan window)
-    {
-        var times = emulator.Attempts.Select(a => a.At).ToArray();
-        var best = 0;
-        for (int start = 0, end = 0; end < times.Length; end++)
-        {
-            while (times[end] - times[start] > window)
-            {
-                start++;
-            }
-
-            best = Math.Max(best, end - start + 1);
-        }
-
-        return best;
     }
 
     /// <summary>STS stands for SES, its GetCallerIdentity for a send; SSM stands for Connect Campaigns.</summary>

@@ -1,0 +1,37 @@
+using System;
+using Amazon;
+using Amazon.Extensions.NETCore.Setup;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Microsoft.Extensions.DependencyInjection;
+using ThrottleKit.Aws;
+using ThrottleKit.Aws.DependencyInjection;
+
+namespace ThrottleKit.Harness;
+
+/// <summary>
+/// The container an app builds: an STS client from <c>AddAWSService</c> pointed at the emulator (STS speaks SES's protocol,
+/// and its <c>GetCallerIdentity</c> stands for a send), under <c>AddThrottledAwsClients</c> as SES.
+/// </summary>
+internal static class EmulatedSes
+{
+    private static readonly BasicAWSCredentials Credentials = new("harness", "harness");
+
+    /// <summary>Registers the client and ThrottleKit; <paramref name="configure"/> sets the SES service's rate and the rest.</summary>
+    public static ThrottledAwsClientsBuilder AddThrottledSes(this IServiceCollection services, string endpoint, Action<AwsServiceThrottlingOptions> configure)
+    {
+        services.AddDefaultAWSOptions(new AWSOptions
+        {
+            Credentials = Credentials,
+            Region = RegionEndpoint.USEast1,
+            DefaultClientConfig = { ServiceURL = endpoint, AuthenticationRegion = "us-east-1", IgnoreConfiguredEndpointUrls = true },
+        });
+        services.AddAWSService<IAmazonSecurityTokenService>();
+        return services.AddThrottledAwsClients(options =>
+        {
+            var ses = options.MapServiceId("STS", AwsServiceKeys.SimpleEmail).Services[AwsServiceKeys.SimpleEmail];
+            ses.UseRules(AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity"));
+            configure(ses);
+        });
+    }
+}
