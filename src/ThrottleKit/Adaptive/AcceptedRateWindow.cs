@@ -35,16 +35,10 @@ internal sealed class AcceptedRateWindow
     }
 
     /// <summary>Accepted permits per second over the last second (or since the start, if that is shorter, but at least one slot).</summary>
-    public double PerSecond(long now) => PerSecond(now, _start);
-
-    /// <summary>
-    /// Accepted permits per second since about <paramref name="from"/> (from the start of the slot that holds it), within the
-    /// last second and over at least one slot.
-    /// </summary>
-    public double PerSecond(long now, long from)
+    public double PerSecond(long now)
     {
         var index = (now - _start) / _slotTicks;
-        var first = Math.Max(index - Slots + 1, (Math.Max(from, _start) - _start) / _slotTicks);
+        var first = Math.Max(0, index - Slots + 1);
         long total = 0;
         for (var i = 0; i < Slots; i++)
         {

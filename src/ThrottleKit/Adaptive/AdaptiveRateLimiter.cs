@@ -11,13 +11,30 @@ using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLi
 namespace ThrottleKit.Adaptive;
 
 /// <summary>
-/// A rate limiter (a <see cref="TokenBucketRateLimiter"/>, or any <see cref="IAdjustableRateLimiter"/> such as a distributed one) whose rate follows the service's real quota: an executor reports each accepted
-/// and throttled attempt (<see cref="IRateFeedback"/>); after a throttle the rate drops to just under what the service was
-/// seen to accept, and between throttles it grows back along a cubic curve. A burst of throttles from one congestion event
-/// counts as one decrease. Share one instance among every client and executor that spends the same quota.
+/// A rate limiter (a <see cref="TokenBucketRateLimiter"/>, or any <see cref="IAdjustableRateLimiter"/> such as a distributed
+/// one) whose rate follows the service's real quota: an executor reports each accepted and throttled attempt
+/// (<see cref="IRateFeedback"/>); after a throttle the rate drops to just under the quota the service was measured to accept,
+/// and between throttles it grows back along a cubic curve. A burst of throttles from one congestion event counts as one
+/// decrease. Share one instance among every client and executor that spends the same quota.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The measurement: a service throttles when its own token bucket is empty. Between two throttles it accepted exactly what it
+/// refilled, its quota (less whatever overflowed a full bucket), so the permits accepted between a decrease and the next
+/// throttle, over that time, read the quota; readings that agree are pooled, so the estimate sharpens with every probe. When
+/// there is no such reading (the first throttle; a burst the service had saved hiding its limit; a quota that fell), the rate
+/// is cut by <see cref="AdaptiveRateOptions.DecreaseFactor"/> and the next throttles measure.
+/// </para>
+/// <para>
+/// A local bucket starts empty but for one permit: the starting rate is only a guess, and a burst spent on top of it before
+/// any answer has come back is how a cold start gets throttled.
+/// </para>
+/// </remarks>
 public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
 {
+    // A reading of the quota wants at least this many permits' worth of answers behind it.
+    private const int MinReadingPermits = 5;
+
     private readonly object _lock = new();
     private readonly RateLimiter _bucket;
     private readonly IAdjustableRateLimiter _rate;
@@ -30,7 +47,8 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
     private readonly double _growth;
     private readonly long _congestionWindowTicks;
     private readonly double _holdSeconds;
-    private readonly AcceptedRateWindow _accepted;
+    private readonly long _holdTicks;
+    private readonly QuotaTracker _quota;
     private long _lastDecrease;
     private double _peak;
     private double _timeToPeak;
@@ -86,11 +104,15 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
         _growth = adaptive.Growth;
         _congestionWindowTicks = (long)(adaptive.CongestionWindow.TotalSeconds * _timeProvider.TimestampFrequency);
         _holdSeconds = adaptive.HoldTime.TotalSeconds;
+        _holdTicks = (long)(_holdSeconds * _timeProvider.TimestampFrequency);
         var now = _timeProvider.GetTimestamp();
-        _accepted = new AcceptedRateWindow(_timeProvider.TimestampFrequency, now);
+        _quota = new QuotaTracker(_timeProvider.TimestampFrequency, now);
         _lastDecrease = now;
         _applied = _peak = Math.Min(Math.Max(_rate.PermitsPerSecond, _min), _max);
         _rate.SetRate(_applied);
+
+        // No burst on top of a guessed rate (see remarks). A shared bucket is left as it is: other processes are spending it.
+        (inner as TokenBucketRateLimiter)?.Drain();
     }
 
     /// <summary>Gets the rate in force, in permits per second.</summary>
@@ -136,7 +158,7 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
         lock (_lock)
         {
             var now = _timeProvider.GetTimestamp();
-            _accepted.Add(now, permits);
+            _quota.OnAccepted(now, permits);
             var seconds = (now - _lastDecrease) / (double)_timeProvider.TimestampFrequency;
             if (_decreases > 0)
             {
@@ -147,7 +169,7 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
             // the service has been seen to take.
             var target = Math.Min(
                 CubicRecovery.RateAt(seconds, _peak, _timeToPeak, _growth, _min, _max),
-                Math.Max(_peak, 2 * _accepted.PerSecond(now)));
+                Math.Max(_peak, 2 * _quota.LastSecond(now)));
             if (Math.Abs(target - _applied) >= _applied * 0.005)
             {
                 Apply(target);
@@ -161,22 +183,24 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
         lock (_lock)
         {
             var now = _timeProvider.GetTimestamp();
-            if (_decreases > 0 && now - _lastDecrease < _congestionWindowTicks)
+            // One congestion event: answers to requests sent before the last decrease, or too few answers since it to read
+            // the quota from.
+            var window = Math.Max(_congestionWindowTicks, MinReadingPermits * _timeProvider.TimestampFrequency / _applied);
+            if (_decreases > 0 && now - _lastDecrease < window)
             {
                 return;
             }
 
-            // Once throttling, the service's burst is spent and it accepts exactly its quota: so after a decrease, measure only
-            // since that decrease. Over a full second the estimate would include the burst the service let through.
-            var accepted = _decreases > 0 ? _accepted.PerSecond(now, _lastDecrease) : _accepted.PerSecond(now);
             var before = _applied;
-            var (rate, peak) = CubicRecovery.AfterThrottle(before, accepted, _margin, _decreaseFactor, _min, _max);
-            _peak = peak;
-            _timeToPeak = CubicRecovery.TimeToPeak(peak, rate, _growth);
+            var continuesEpisode = _decreases > 0 && now - _lastDecrease < _holdTicks;
+            var decision = _quota.OnThrottled(now, before, continuesEpisode, _margin, _decreaseFactor);
+            var rate = Math.Min(Math.Max(decision.Rate, _min), _max);
+            _peak = Math.Min(Math.Max(decision.Peak, rate), _max);
+            _timeToPeak = CubicRecovery.TimeToPeak(_peak, rate, _growth);
             _lastDecrease = now;
             Interlocked.Increment(ref _decreases);
             Apply(rate);
-            ThrottleKitLog.RateDecreased(_telemetry.Logger, _telemetry.ServiceName, before, rate, accepted);
+            ThrottleKitLog.RateDecreased(_telemetry.Logger, _telemetry.ServiceName, before, rate, decision.Accepted, decision.Reading);
         }
     }
 

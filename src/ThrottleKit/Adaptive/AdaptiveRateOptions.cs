@@ -15,32 +15,37 @@ public sealed class AdaptiveRateOptions
     public double MaxPermitsPerSecond { get; set; } = 10_000;
 
     /// <summary>
-    /// Gets or sets the decrease when a throttle comes although the service was accepting at least as much as was sent
-    /// (so the accepted rate says nothing new): the rate is multiplied by this. Default 0.8.
+    /// Gets or sets the cut when a throttle comes with no exact reading of the quota behind it (the first throttle, a quota
+    /// that fell, or a burst the service had saved hiding its limit): the rate, or what the service accepted over the last
+    /// second, is multiplied by this, and the next throttles measure the quota. Default 0.5.
     /// </summary>
-    public double DecreaseFactor { get; set; } = 0.8;
+    public double DecreaseFactor { get; set; } = 0.5;
 
     /// <summary>
-    /// Gets or sets how far below the measured accepted rate the controller settles after a throttle, as a fraction. Default 0.02:
+    /// Gets or sets how far below the measured quota the controller settles after a throttle, as a fraction. Default 0.02:
     /// 2% under the quota the service just demonstrated.
     /// </summary>
     public double Margin { get; set; } = 0.02;
 
     /// <summary>
     /// Gets or sets how fast the rate grows back (the C of the cubic curve <c>rate(t) = peak · (1 + C · (t − K)³)</c>, t in seconds
-    /// since the end of the hold after the last decrease, see <see cref="HoldTime"/>): near the last peak it grows slowly, far from it quickly, so a raised quota is found in seconds. Default 0.3.
+    /// since the end of the hold after the last decrease, see <see cref="HoldTime"/>): near the quota measured it grows slowly, far
+    /// from it quickly, so a raised quota is found in seconds. Default 0.6.
     /// </summary>
-    public double Growth { get; set; } = 0.3;
+    public double Growth { get; set; } = 0.6;
 
     /// <summary>
     /// Gets or sets how long after a decrease further throttles are taken as the same congestion event (answers to requests
-    /// sent before the decrease). Default 250 ms: a few round trips to AWS.
+    /// sent before the decrease); at low rates the window is longer, so that a few answers lie behind the next reading.
+    /// Default 100 ms: a round trip to AWS.
     /// </summary>
-    public TimeSpan CongestionWindow { get; set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan CongestionWindow { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// Gets or sets how long the rate holds after a decrease before it grows again. The service has just shown its quota;
-    /// probing above it at once costs throttles, and every probe costs some. Default one second.
+    /// probing above it at once costs throttles, and every probe costs one. A throttle within the hold continues the
+    /// congestion episode: the service has been throttling since the decrease, so what it accepted since then is its quota.
+    /// Default one second.
     /// </summary>
     public TimeSpan HoldTime { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -128,6 +128,22 @@ public sealed class TokenBucketRateLimiter : RateLimiter, IAdjustableRateLimiter
         Complete(granted);
     }
 
+    /// <summary>Empties the bucket but for one permit: from now on permits come at the rate, with no burst saved up.</summary>
+    internal void Drain()
+    {
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            var empty = Now() + _schedule.SlackTicksForOne;
+            double current;
+            do
+            {
+                current = Volatile.Read(ref _arrival);
+            }
+            while (current < empty && Interlocked.CompareExchange(ref _arrival, empty, current) != current);
+        }
+    }
+
     /// <inheritdoc />
     public override RateLimiterStatistics? GetStatistics()
     {

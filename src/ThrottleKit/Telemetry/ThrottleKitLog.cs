@@ -1,5 +1,6 @@
 using System;
 using Microsoft.Extensions.Logging;
+using ThrottleKit.Adaptive;
 
 namespace ThrottleKit.Telemetry;
 
@@ -69,8 +70,8 @@ internal static partial class ThrottleKitLog
     private static partial void TerminalFailure(ILogger logger, string service, string exceptionType);
 
     [LoggerMessage(EventId = 1006, EventName = "RateDecreased", Level = LogLevel.Information,
-        Message = "{Service} throttled: rate lowered from {PreviousRate:0.##}/s to {Rate:0.##}/s (the service accepted {AcceptedRate:0.##}/s over the last second).")]
-    public static partial void RateDecreased(ILogger logger, string service, double previousRate, double rate, double acceptedRate);
+        Message = "{Service} throttled: rate lowered from {PreviousRate:0.##}/s to {Rate:0.##}/s (read: the service accepted {AcceptedRate:0.##}/s, {Reading}).")]
+    public static partial void RateDecreased(ILogger logger, string service, double previousRate, double rate, double acceptedRate, ThrottleReading reading);
 
     [LoggerMessage(EventId = 1007, EventName = "BatchItemsThrottled", Level = LogLevel.Information,
         Message = "{Service} throttled {Items} item(s) of a batch; re-sending them (retry {Retry} of {MaxRetries}) in {DelayMs} ms.")]
