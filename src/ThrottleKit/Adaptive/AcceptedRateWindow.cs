@@ -48,8 +48,8 @@ internal sealed class AcceptedRateWindow
             }
         }
 
-        // Over the slots counted, from the start of the first (never before the window's start).
-        var since = Math.Max(_start, _start + (first * _slotTicks));
+        // Over the slots counted, from the start of the first.
+        var since = _start + (first * _slotTicks);
         var seconds = Math.Max(1.0 / Slots, Math.Min(1.0, (now - since) / (double)(_slotTicks * Slots)));
         return total / seconds;
     }

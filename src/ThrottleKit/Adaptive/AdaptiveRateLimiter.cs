@@ -46,10 +46,8 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
     private readonly double _margin;
     private readonly double _growth;
     private readonly long _congestionWindowTicks;
-    private readonly double _holdSeconds;
     private readonly long _holdTicks;
     private readonly QuotaTracker _quota;
-    private long _lastDecrease;
     private double _peak;
     private double _timeToPeak;
     private double _applied;
@@ -103,11 +101,8 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
         _margin = adaptive.Margin;
         _growth = adaptive.Growth;
         _congestionWindowTicks = (long)(adaptive.CongestionWindow.TotalSeconds * _timeProvider.TimestampFrequency);
-        _holdSeconds = adaptive.HoldTime.TotalSeconds;
-        _holdTicks = (long)(_holdSeconds * _timeProvider.TimestampFrequency);
-        var now = _timeProvider.GetTimestamp();
-        _quota = new QuotaTracker(_timeProvider.TimestampFrequency, now);
-        _lastDecrease = now;
+        _holdTicks = (long)(adaptive.HoldTime.TotalSeconds * _timeProvider.TimestampFrequency);
+        _quota = new QuotaTracker(_timeProvider.TimestampFrequency, _timeProvider.GetTimestamp());
         _applied = _peak = Math.Min(Math.Max(_rate.PermitsPerSecond, _min), _max);
         _rate.SetRate(_applied);
 
@@ -159,11 +154,9 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
         {
             var now = _timeProvider.GetTimestamp();
             _quota.OnAccepted(now, permits);
-            var seconds = (now - _lastDecrease) / (double)_timeProvider.TimestampFrequency;
-            if (_decreases > 0)
-            {
-                seconds = Math.Max(0, seconds - _holdSeconds);
-            }
+            // After a decrease the curve starts once the hold is over.
+            var sinceDecrease = now - _quota.LastDecrease;
+            var seconds = (_decreases > 0 ? Math.Max(0, sinceDecrease - _holdTicks) : sinceDecrease) / (double)_timeProvider.TimestampFrequency;
 
             // Growth is bounded by twice the accepted rate: with little demand, the rate must not drift far above what
             // the service has been seen to take.
@@ -185,19 +178,19 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
             var now = _timeProvider.GetTimestamp();
             // One congestion event: answers to requests sent before the last decrease, or too few answers since it to read
             // the quota from.
+            var sinceDecrease = now - _quota.LastDecrease;
             var window = Math.Max(_congestionWindowTicks, MinReadingPermits * _timeProvider.TimestampFrequency / _applied);
-            if (_decreases > 0 && now - _lastDecrease < window)
+            if (_decreases > 0 && sinceDecrease < window)
             {
                 return;
             }
 
             var before = _applied;
-            var continuesEpisode = _decreases > 0 && now - _lastDecrease < _holdTicks;
+            var continuesEpisode = _decreases > 0 && sinceDecrease < _holdTicks;
             var decision = _quota.OnThrottled(now, before, continuesEpisode, _margin, _decreaseFactor);
             var rate = Math.Min(Math.Max(decision.Rate, _min), _max);
             _peak = Math.Min(Math.Max(decision.Peak, rate), _max);
             _timeToPeak = CubicRecovery.TimeToPeak(_peak, rate, _growth);
-            _lastDecrease = now;
             Interlocked.Increment(ref _decreases);
             Apply(rate);
             ThrottleKitLog.RateDecreased(_telemetry.Logger, _telemetry.ServiceName, before, rate, decision.Accepted, decision.Reading);

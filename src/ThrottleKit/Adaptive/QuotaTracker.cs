@@ -35,7 +35,11 @@ internal sealed class QuotaTracker
     {
         _ticksPerSecond = ticksPerSecond;
         _lastSecond = new AcceptedRateWindow(ticksPerSecond, now);
+        _lastDecrease = now;
     }
+
+    /// <summary>Gets when the rate was last decreased; until the first decrease, when tracking began.</summary>
+    public long LastDecrease => _lastDecrease;
 
     /// <summary>Gets the quota measured, in permits per second; 0 while unknown.</summary>
     public double Estimate => _pooledSeconds > 0 ? _pooledPermits / _pooledSeconds : 0;
