@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
+using ThrottleKit.Aws.DependencyInjection;
 using ThrottleKit.Emulator;
 
 namespace ThrottleKit.Harness;
@@ -32,14 +33,24 @@ public static class FleetHarness
 
     /// <summary>What one fleet run measured.</summary>
     /// <param name="Name">The row's name.</param>
+    /// <param name="Throttled">Throttled attempts.</param>
     /// <param name="Goodput">Accepted calls per second in the steady window, as a fraction of Q.</param>
     /// <param name="ThrottledPercent">Throttled attempts, percent of all attempts.</param>
     /// <param name="Attempts">Attempts the emulator saw.</param>
     /// <param name="MaxPerWindow">The most attempts (accepted or throttled) the fleet sent in any 1 s window.</param>
-    /// <param name="Bound">What burst + Q·1 s allows.</param>
+    /// <param name="Bound">What one limiter of burst Q and rate Q allows in 1 s as the emulator stamps it: Q + Q·(1 s + L), L from the lag measured.</param>
     /// <param name="Workers">Each worker's report.</param>
-    public sealed record Result(string Name, double Goodput, double ThrottledPercent, int Attempts, long MaxPerWindow, double Bound, IReadOnlyList<FleetWorker.Report> Workers)
+    /// <param name="Evidence">The run's measured interval, lag and busiest second.</param>
+    public sealed record Result(string Name, int Throttled, double Goodput, double ThrottledPercent, int Attempts, long MaxPerWindow, double Bound, IReadOnlyList<FleetWorker.Report> Workers, RunEvidence Evidence)
     {
+        /// <summary>Gets the most goodput the service's bucket allows over the steady interval (<see cref="RealClock.GoodputCeiling"/>).</summary>
+        public double GoodputCeiling(double quota) => RealClock.GoodputCeiling(quota, quota, Evidence.Steady, Evidence.Steady);
+
+        /// <inheritdoc />
+        public override string ToString() => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Name}: goodput {Goodput:0.000} Q, {ThrottledPercent:0.00}% throttled of {Attempts} attempts, busiest second {MaxPerWindow} (bound {Bound:0.0}), {RoundTripsPerAcquire:0.000} round trips/acquire, {Workers.Sum(w => w.Failed)} failed calls; {Evidence}");
+
         /// <summary>Gets the Redis round trips per acquire, over the fleet.</summary>
         public double RoundTripsPerAcquire => Workers.Sum(w => w.Acquires) is var acquires and > 0 ? Workers.Sum(w => (double)w.RoundTrips) / acquires : 0;
 
@@ -56,9 +67,9 @@ public static class FleetHarness
     {
         ArgumentNullException.ThrowIfNull(options);
         var local = await RunOnceAsync(options, "Per-process limiters at Q each", redis: null).ConfigureAwait(false);
-        log?.Invoke(Describe(local));
+        log?.Invoke(local.ToString());
         var shared = await RunOnceAsync(options, "(g) ThrottleKit + Redis, one bucket", redis).ConfigureAwait(false);
-        log?.Invoke(Describe(shared));
+        log?.Invoke(shared.ToString());
         return [local, shared];
     }
 
@@ -102,7 +113,7 @@ public static class FleetHarness
         var table = new StringBuilder();
         table.AppendLine(CultureInfo.InvariantCulture, $"Q = {options.Quota}/s (burst {options.Quota}), {options.Processes} processes × {options.SendersPerProcess} senders, {options.Duration.TotalSeconds:0} s.");
         table.AppendLine();
-        table.AppendLine("| fleet | goodput (×Q) | throttled attempts | attempts | max attempts sent in any 1 s (bound burst + Q·1 s) | Redis round trips / acquire | acquires/s per process | failed calls |");
+        table.AppendLine("| fleet | goodput (×Q) | throttled attempts | attempts | max attempts sent in any 1 s (bound Q + Q·(1 s + L)) | Redis round trips / acquire | acquires/s per process | failed calls |");
         table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
@@ -111,8 +122,6 @@ public static class FleetHarness
 
         return table.ToString();
     }
-
-    private static string Describe(Result r) => $"{r.Name}: goodput {r.Goodput:0.000} Q, {r.ThrottledPercent:0.00}% throttled, max {r.MaxPerWindow} in 1 s (bound {r.Bound:0}), {r.RoundTripsPerAcquire:0.000} round trips/acquire";
 
     private static async Task<Result> RunOnceAsync(Options options, string name, string? redis)
     {
@@ -154,19 +163,27 @@ public static class FleetHarness
             process.Dispose();
         }
 
-        // The warm-up calls before the start are left out.
+        // The warm-up calls before the start are left out. Goodput is counted by when the emulator decided, over the interval
+        // every worker was sending (each reports its own start and end on the machine's monotonic clock), the first second
+        // (the initial burst) left out: a worker slow to start on a loaded machine does not count as lost goodput.
         var attempts = emulator.Attempts.Where(a => a.At >= startOnEmulator).ToList();
-        var steadyFrom = startOnEmulator + TimeSpan.FromSeconds(1);
-        var steadyTo = startOnEmulator + options.Duration;
-        var accepted = attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted && a.At >= steadyFrom && a.At < steadyTo);
+        var steadyFrom = reports.Max(r => emulator.ToEmulatorTime(r.StartedAt)) + TimeSpan.FromSeconds(1);
+        var steadyTo = reports.Min(r => emulator.ToEmulatorTime(r.EndedAt));
+        var accepted = attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted && a.DecidedAt >= steadyFrom && a.DecidedAt < steadyTo);
         var throttled = attempts.Count(a => a.Outcome == EmulatorOutcome.Throttled);
+        var lag = TimeSpan.FromMilliseconds(Math.Max(emulator.SchedulingLag(startOnEmulator).TotalMilliseconds, reports.Max(r => r.SchedulingLagMs)));
+        var busiest = emulator.BusiestWindowOfAttempts(TimeSpan.FromSeconds(1), startOnEmulator);
+        var excess = emulator.ExcessLag(RealClock.StallThreshold(AwsThrottlingOptions.DefaultJitterAllowance), startOnEmulator) + TimeSpan.FromMilliseconds(reports.Sum(r => r.ExcessLagMs));
+        var evidence = new RunEvidence(steadyFrom, steadyTo, lag, excess, busiest, emulator.Describe());
         return new Result(
             name,
-            accepted / (options.Quota * (steadyTo - steadyFrom).TotalSeconds),
+            throttled,
+            steadyTo > steadyFrom ? accepted / (options.Quota * (steadyTo - steadyFrom).TotalSeconds) : 0,
             attempts.Count == 0 ? 0 : 100.0 * throttled / attempts.Count,
             attempts.Count,
-            emulator.MaxAttemptsInAnyWindow(TimeSpan.FromSeconds(1), startOnEmulator),
-            options.Quota + options.Quota,
-            reports);
+            busiest.Count,
+            RealClock.WindowBound(options.Quota, options.Quota, TimeSpan.FromSeconds(1), evidence.Allowance),
+            reports,
+            evidence);
     }
 }

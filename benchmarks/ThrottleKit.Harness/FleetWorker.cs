@@ -9,6 +9,8 @@ using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.DependencyInjection;
 using ThrottleKit.Aws;
+using ThrottleKit.Aws.DependencyInjection;
+using ThrottleKit.Emulator;
 using ThrottleKit.Execution;
 using ThrottleKit.Redis;
 using ThrottleKit.Redis.DependencyInjection;
@@ -27,7 +29,11 @@ public static class FleetWorker
     /// <param name="Acquires">Leases the service limiter granted.</param>
     /// <param name="RoundTrips">Redis round trips (0 without Redis).</param>
     /// <param name="Seconds">How long it sent.</param>
-    public sealed record Report(long Calls, long Failed, long Acquires, long RoundTrips, double Seconds);
+    /// <param name="StartedAt">When it began sending, as a <see cref="Stopwatch"/> timestamp (the machine's monotonic clock).</param>
+    /// <param name="EndedAt">When it stopped sending, likewise.</param>
+    /// <param name="SchedulingLagMs">The largest scheduling lag its probe measured while it sent, in milliseconds.</param>
+    /// <param name="ExcessLagMs">How long it ran later than half the jitter allowance in all while it sent, in milliseconds.</param>
+    public sealed record Report(long Calls, long Failed, long Acquires, long RoundTrips, double Seconds, long StartedAt, long EndedAt, double SchedulingLagMs, double ExcessLagMs);
 
     /// <summary>Runs a worker from its command line: <c>fleet-worker ENDPOINT RATE SECONDS SENDERS START_UNIX_MS [REDIS PREFIX INSTANCES]</c>.</summary>
     /// <param name="args">The arguments after <c>fleet-worker</c>.</param>
@@ -64,9 +70,11 @@ public static class FleetWorker
             await Task.Delay(delay).ConfigureAwait(false);
         }
 
+        await using var lag = SchedulingLagProbe.Start();
         var before = limiter.GetStatistics()!.TotalSuccessfulLeases;
         var roundTripsBefore = (limiter as RedisTokenBucketRateLimiter)?.RoundTrips ?? 0;
         long calls = 0, failed = 0;
+        var startedAt = Stopwatch.GetTimestamp();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(async () =>
         {
@@ -84,13 +92,18 @@ public static class FleetWorker
                 Interlocked.Increment(ref calls);
             }
         }))).ConfigureAwait(false);
+        var endedAt = Stopwatch.GetTimestamp();
 
         var report = new Report(
             calls,
             failed,
             limiter.GetStatistics()!.TotalSuccessfulLeases - before,
             ((limiter as RedisTokenBucketRateLimiter)?.RoundTrips ?? 0) - roundTripsBefore,
-            clock.Elapsed.TotalSeconds);
+            clock.Elapsed.TotalSeconds,
+            startedAt,
+            endedAt,
+            lag.MaxLag().TotalMilliseconds,
+            lag.ExcessLag(RealClock.StallThreshold(AwsThrottlingOptions.DefaultJitterAllowance)).TotalMilliseconds);
         Console.WriteLine(JsonSerializer.Serialize(report));
         return 0;
     }

@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ThrottleKit.Aws.DependencyInjection;
 using ThrottleKit.Emulator;
 
 namespace ThrottleKit.Harness;
@@ -93,9 +94,12 @@ public static class GoodputHarness
         await sampling.ConfigureAwait(false);
 
         var attempts = emulator.Attempts;
+
+        // Counted by when the emulator decided, on its clock, over the interval the senders ran, the first second (the
+        // initial burst) left out.
         var steadyFrom = start + TimeSpan.FromSeconds(1);
         var steadyTo = start + options.Duration;
-        var steadyAccepted = attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted && a.At >= steadyFrom && a.At < steadyTo);
+        var steadyAccepted = attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted && a.DecidedAt >= steadyFrom && a.DecidedAt < steadyTo);
         var goodput = steadyAccepted / QuotaOver(options, TimeSpan.FromSeconds(1), options.Duration);
         var throttled = attempts.Count(a => a.Outcome == EmulatorOutcome.Throttled);
         var sorted = latencies.Order().ToArray();
@@ -117,7 +121,8 @@ public static class GoodputHarness
             TimeSpan.FromMilliseconds(Percentile(sorted, 0.99)),
             perSecond,
             samples,
-            [.. options.QuotaChanges.Select(change => Convergence(perSecond, change))]);
+            [.. options.QuotaChanges.Select(change => Convergence(perSecond, change))],
+            new RunEvidence(steadyFrom, steadyTo, emulator.SchedulingLag(start), emulator.ExcessLag(RealClock.StallThreshold(AwsThrottlingOptions.DefaultJitterAllowance), start), emulator.BusiestWindowOfAttempts(TimeSpan.FromSeconds(1), start), emulator.Describe()));
     }
 
     /// <summary>What the quota allowed between two moments of the run (after the burst), following its changes.</summary>

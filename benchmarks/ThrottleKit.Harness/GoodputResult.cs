@@ -16,6 +16,7 @@ namespace ThrottleKit.Harness;
 /// <param name="PerSecond">Accepted and throttled attempts in each second of the run.</param>
 /// <param name="RateSamples">The strategy's own rate limit, sampled every 100 ms (empty when it has none).</param>
 /// <param name="ConvergenceSeconds">For each quota change: seconds until the accepted rate was within 5% of the new quota; null if never.</param>
+/// <param name="Evidence">The run's measured interval, lag and busiest second.</param>
 public sealed record GoodputResult(
     string Strategy,
     double Goodput,
@@ -28,7 +29,14 @@ public sealed record GoodputResult(
     TimeSpan P99,
     IReadOnlyList<SecondCounts> PerSecond,
     IReadOnlyList<RateSample> RateSamples,
-    IReadOnlyList<double?> ConvergenceSeconds);
+    IReadOnlyList<double?> ConvergenceSeconds,
+    RunEvidence Evidence)
+{
+    /// <inheritdoc />
+    public override string ToString() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"{Strategy}: goodput {Goodput:0.000} Q, {ThrottledPercent:0.00}% throttled, {FailedCalls} failed and {UnfinishedCalls} unfinished of {Calls} calls, {Attempts} attempts; {Evidence}");
+}
 
 /// <summary>The client-side rate at a moment of the run.</summary>
 /// <param name="Seconds">Seconds since the senders started.</param>

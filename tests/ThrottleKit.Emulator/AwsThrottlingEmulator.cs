@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Text.Json;
@@ -37,13 +38,16 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
     private readonly Stopwatch _clock = new();
     private readonly Random _dice;
     private readonly List<EmulatorAttempt> _attempts = [];
+    private readonly SchedulingLagProbe _lag;
+    private long _startedAt;
 
     private AwsThrottlingEmulator(WebApplication app, EmulatorOptions options)
     {
         _app = app;
         _options = options;
-        _quota = new ServerQuota(options.RatePerSecond, options.Burst, options.DailyQuota);
+        _quota = new ServerQuota(options.RatePerSecond, options.Burst, options.DailyQuota, () => _clock.Elapsed);
         _dice = new Random(options.Seed);
+        _lag = SchedulingLagProbe.Start(() => _clock.Elapsed);
     }
 
     /// <summary>Gets the base address to give an SDK client as its <c>ServiceURL</c>.</summary>
@@ -51,6 +55,14 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
 
     /// <summary>Gets how long the emulator has been running; attempts are timed on this clock.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>
+    /// A <see cref="Stopwatch"/> timestamp taken in any process on this machine, on the emulator's clock: the monotonic clock
+    /// is the machine's, so other processes (a fleet's workers) can report when they did something.
+    /// </summary>
+    /// <param name="stopwatchTimestamp">What <see cref="Stopwatch.GetTimestamp"/> returned.</param>
+    /// <returns>The same moment as time since the emulator started.</returns>
+    public TimeSpan ToEmulatorTime(long stopwatchTimestamp) => Stopwatch.GetElapsedTime(_startedAt, stopwatchTimestamp);
 
     /// <summary>Gets a snapshot of every attempt so far, in arrival order.</summary>
     public IReadOnlyList<EmulatorAttempt> Attempts
@@ -78,6 +90,7 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
         app.Run(emulator.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         emulator.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        emulator._startedAt = Stopwatch.GetTimestamp();
         emulator._clock.Start();
         return emulator;
     }
@@ -90,42 +103,46 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
     /// <param name="burst">The new burst.</param>
     public void ChangeQuota(double ratePerSecond, double burst) => _quota.Change(ratePerSecond, burst);
 
-    /// <summary>The most permits the emulator processed in any window of <paramref name="window"/>.</summary>
+    /// <summary>The window of <paramref name="window"/> in which the most permits were processed, by the time the quota decided them.</summary>
     /// <param name="window">The window length.</param>
-    /// <returns>The largest sum of processed costs within a window of that length.</returns>
-    public long MaxProcessedInAnyWindow(TimeSpan window) => Busiest([.. Attempts.Where(a => a.WasProcessed)], window, a => a.Cost);
+    /// <returns>The busiest window, counted in permits (recipients).</returns>
+    public BusiestWindow BusiestWindowOfProcessed(TimeSpan window)
+        => BusiestWindow.Find(Attempts.Where(a => a.WasProcessed).Select(a => (a.DecidedAt, (long)a.Cost)), window);
 
-    /// <summary>The most attempts, whatever their outcome, that arrived in any window of <paramref name="window"/>: what the client sent.</summary>
+    /// <summary>The window of <paramref name="window"/> in which the most attempts arrived, whatever their outcome: what the client sent.</summary>
     /// <param name="window">The window length.</param>
     /// <param name="from">Attempts before this moment (warm-up calls, say) are left out.</param>
-    /// <returns>The largest number of attempts within a window of that length.</returns>
-    public long MaxAttemptsInAnyWindow(TimeSpan window, TimeSpan from = default) => Busiest([.. Attempts.Where(a => a.At >= from)], window, _ => 1);
+    /// <returns>The busiest window, counted in attempts.</returns>
+    public BusiestWindow BusiestWindowOfAttempts(TimeSpan window, TimeSpan from = default)
+        => BusiestWindow.Find(Attempts.Where(a => a.At >= from).Select(a => (a.At, 1L)), window);
 
-    private static long Busiest(EmulatorAttempt[] attempts, TimeSpan window, Func<EmulatorAttempt, long> weight)
+    /// <summary>How late this process ran scheduled work between two moments of the emulator's clock (<see cref="SchedulingLagProbe"/>).</summary>
+    /// <param name="from">The start of the interval.</param>
+    /// <param name="to">Its end; now when <see langword="null"/>.</param>
+    /// <returns>The largest lateness measured.</returns>
+    public TimeSpan SchedulingLag(TimeSpan from = default, TimeSpan? to = null) => _lag.MaxLag(from, to);
+
+    /// <summary>How long this process ran more than <paramref name="threshold"/> late, in all (<see cref="SchedulingLagProbe.ExcessLag"/>).</summary>
+    /// <param name="threshold">Lateness that does not count: a limiter's jitter allowance.</param>
+    /// <param name="from">The start of the interval.</param>
+    /// <returns>The total lateness beyond the threshold.</returns>
+    public TimeSpan ExcessLag(TimeSpan threshold, TimeSpan from = default) => _lag.ExcessLag(threshold, from);
+
+    /// <summary>What the emulator saw, for a failing real-clock test to print: attempts by outcome, the run's length, the lag, the load.</summary>
+    /// <returns>One line.</returns>
+    public string Describe()
     {
-        // Recorded in the order they were logged, which concurrent requests may swap; the window needs arrival order.
-        Array.Sort(attempts, static (a, b) => a.At.CompareTo(b.At));
-        long best = 0;
-        long sum = 0;
-        var start = 0;
-        for (var end = 0; end < attempts.Length; end++)
-        {
-            sum += weight(attempts[end]);
-            while (attempts[end].At - attempts[start].At > window)
-            {
-                sum -= weight(attempts[start]);
-                start++;
-            }
-
-            best = Math.Max(best, sum);
-        }
-
-        return best;
+        var attempts = Attempts;
+        var outcomes = string.Join(", ", attempts.GroupBy(a => a.Outcome).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"));
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"Emulator: quota {_options.RatePerSecond}/s burst {_options.Burst}; {attempts.Count} attempts ({outcomes}) over {Elapsed.TotalSeconds:0.000} s; scheduling lag up to {SchedulingLag().TotalMilliseconds:0.0} ms; {RealClock.LoadAverage()}.");
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        await _lag.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
@@ -158,7 +175,7 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
             cost = Math.Max(1, form.Keys.Count(k => RecipientParameter().IsMatch(k)));
         }
 
-        var outcome = _quota.TryConsume(cost);
+        var outcome = _quota.TryConsume(cost, out var decidedAt);
         if (outcome == EmulatorOutcome.Accepted)
         {
             outcome = RollFault();
@@ -166,7 +183,7 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
 
         lock (_attempts)
         {
-            _attempts.Add(new EmulatorAttempt(arrived, json ? "json" : "awsQuery", operation, context.Request.Headers["amz-sdk-invocation-id"].ToString(), cost, outcome));
+            _attempts.Add(new EmulatorAttempt(arrived, json ? "json" : "awsQuery", operation, context.Request.Headers["amz-sdk-invocation-id"].ToString(), cost, outcome, decidedAt));
         }
 
         await RespondAsync(context, json, operation, outcome).ConfigureAwait(false);
@@ -182,10 +199,10 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
         {
             var id = entry.GetProperty("Id").GetString()!;
             var body = entry.GetProperty("MessageBody").GetString() ?? string.Empty;
-            var outcome = _quota.TryConsume(1);
+            var outcome = _quota.TryConsume(1, out var decidedAt);
             lock (_attempts)
             {
-                _attempts.Add(new EmulatorAttempt(arrived, "json", operation, invocationId, 1, outcome, id));
+                _attempts.Add(new EmulatorAttempt(arrived, "json", operation, invocationId, 1, outcome, decidedAt, id));
             }
 
             if (outcome == EmulatorOutcome.Accepted)

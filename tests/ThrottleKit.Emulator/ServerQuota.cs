@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 
 namespace ThrottleKit.Emulator;
 
@@ -13,11 +12,14 @@ internal sealed class ServerQuota
     private double _rate;
     private double _burst;
     private double _tokens;
-    private long _last = Stopwatch.GetTimestamp();
+    private readonly Func<TimeSpan> _clock;
+    private TimeSpan _last;
     private long _sentToday;
 
-    public ServerQuota(double rate, double burst, long? dailyQuota)
+    public ServerQuota(double rate, double burst, long? dailyQuota, Func<TimeSpan> clock)
     {
+        _clock = clock;
+        _last = clock();
         _rate = rate;
         _burst = burst;
         _tokens = burst;
@@ -41,23 +43,25 @@ internal sealed class ServerQuota
     {
         lock (_lock)
         {
-            Refill();
+            Refill(_clock());
             _rate = rate;
             _burst = burst;
             _tokens = Math.Min(_tokens, burst);
         }
     }
 
-    public EmulatorOutcome TryConsume(int cost)
+    /// <summary>Decides one request; <paramref name="decidedAt"/> is when, on the clock the bucket refills by.</summary>
+    public EmulatorOutcome TryConsume(int cost, out TimeSpan decidedAt)
     {
         lock (_lock)
         {
+            decidedAt = _clock();
             if (DailyQuota is { } daily && _sentToday + cost > daily)
             {
                 return EmulatorOutcome.DailyQuotaExceeded;
             }
 
-            Refill();
+            Refill(decidedAt);
 
             // Like SES: a message with more recipients than the burst needs a full bucket, and leaves it in debt.
             if (_burst <= 0 || _tokens < Math.Min(cost, _burst))
@@ -71,10 +75,12 @@ internal sealed class ServerQuota
         }
     }
 
-    private void Refill()
+    private void Refill(TimeSpan now)
     {
-        var now = Stopwatch.GetTimestamp();
-        _tokens = Math.Min(_burst, _tokens + (_rate * (now - _last) / Stopwatch.Frequency));
-        _last = now;
+        if (now > _last)
+        {
+            _tokens = Math.Min(_burst, _tokens + (_rate * (now - _last).TotalSeconds));
+            _last = now;
+        }
     }
 }

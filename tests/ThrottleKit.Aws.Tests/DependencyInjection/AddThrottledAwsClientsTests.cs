@@ -11,6 +11,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using ThrottleKit.Aws.DependencyInjection;
 using ThrottleKit.Aws.Tests.Support;
 using ThrottleKit.Emulator;
@@ -25,7 +26,7 @@ public class AddThrottledAwsClientsTests
     public async Task Each_service_has_a_keyed_executor_that_shares_the_clients_limiter()
     {
         await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
-        await using var provider = Build(emulator);
+        await using var provider = Build(emulator, time: new FakeTimeProvider());
         var executor = (ThrottledExecutor)provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail);
 
         await provider.GetRequiredService<IAmazonSecurityTokenService>().GetCallerIdentityAsync(new GetCallerIdentityRequest());
@@ -34,8 +35,8 @@ public class AddThrottledAwsClientsTests
         var limiter = Assert.IsType<TokenBucketRateLimiter>(executor.RateLimiter);
         Assert.Equal(2, limiter.GetStatistics()!.TotalSuccessfulLeases);
         // 14, less the 4 taken by the client and the executor together, less the 25 ms jitter allowance (a third of a
-        // permit at 14/s), rounded down; the real clock may have refilled part of a permit since.
-        Assert.InRange(limiter.GetStatistics()!.CurrentAvailablePermits, 14 - 4 - 1, 14 - 4);
+        // permit at 14/s), rounded down: the container's clock stood still.
+        Assert.Equal(14 - 4 - 1, limiter.GetStatistics()!.CurrentAvailablePermits);
         Assert.NotSame(executor, provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.ConnectCampaigns));
     }
 
@@ -230,9 +231,14 @@ public class AddThrottledAwsClientsTests
         Assert.Equal("configuration", Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddThrottledAwsClients((IConfiguration)null!)).ParamName);
     }
 
-    private static ServiceProvider Build(AwsThrottlingEmulator emulator, Action<AwsThrottlingOptions>? configure = null)
+    private static ServiceProvider Build(AwsThrottlingEmulator emulator, Action<AwsThrottlingOptions>? configure = null, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
         services.AddDefaultAWSOptions(Clients.AwsOptions(emulator));
         services.AddAWSService<IAmazonSecurityTokenService>();
         services.AddThrottledAwsClients(options =>

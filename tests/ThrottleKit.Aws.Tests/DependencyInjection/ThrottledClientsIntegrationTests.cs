@@ -21,6 +21,7 @@ namespace ThrottleKit.Aws.Tests.DependencyInjection;
 public class ThrottledClientsIntegrationTests
 {
     [Fact]
+    [Trait("Category", RealClock.Category)]
     public async Task Two_hundred_calls_from_sixteen_tasks_all_succeed_without_the_client_outrunning_the_quota()
     {
         const double Quota = 20;
@@ -49,17 +50,15 @@ public class ThrottledClientsIntegrationTests
         Assert.Equal(200, responses.Sum(r => r.Count));
         Assert.All(responses.SelectMany(r => r), r => Assert.Equal("123456789012", r.Account));
         Assert.Equal(200, emulator.Attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted));
-        foreach (var window in new[] { 0.25, 0.5, 1, 2, 5 })
-        {
-            // What the emulator processed never exceeds the quota's burst + rate · T ...
-            Assert.InRange(emulator.MaxProcessedInAnyWindow(TimeSpan.FromSeconds(window)), 0, Quota + (Quota * window) + 1);
-        }
 
-        // ... and the client never tried to send faster: its attempts, throttled or not, keep to the same bound
-        // (plus two for arrival jitter on a loaded loopback).
-        foreach (var window in new[] { 0.25, 0.5, 1, 2, 5 })
+        // The client never tried to send faster than its limiter allows: its attempts, throttled or not, as the emulator
+        // stamped them, stay within burst + rate · (window + L), where L allows for the lateness measured on this machine.
+        var allowance = RealClock.LateTimestampAllowance(emulator.SchedulingLag());
+        foreach (var window in new[] { 0.25, 0.5, 1, 2, 5 }.Select(TimeSpan.FromSeconds))
         {
-            Assert.InRange(emulator.MaxAttemptsInAnyWindow(TimeSpan.FromSeconds(window)), 0, Quota + (Quota * window) + 2);
+            var sent = emulator.BusiestWindowOfAttempts(window);
+            var bound = RealClock.WindowBound(Quota, Quota, window, allowance);
+            Assert.True(sent.Count <= bound, $"Sent {sent}, bound {bound:0.0} (L = {allowance.TotalMilliseconds:0} ms). {emulator.Describe()}");
         }
     }
 
@@ -78,6 +77,7 @@ public class ThrottledClientsIntegrationTests
     }
 
     [Fact]
+    [Trait("Category", RealClock.Category)]
     public async Task Server_errors_timeouts_and_dropped_connections_are_never_retried()
     {
         await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions
@@ -105,10 +105,12 @@ public class ThrottledClientsIntegrationTests
             }
         }));
 
-        // One attempt per call at most (a call whose request was still connecting when the client's timeout hit may not
-        // arrive at all), and never two attempts of the same call: no request id is processed twice.
+        // One attempt per call at most, and never two attempts of the same call: no invocation id is processed twice. Every call
+        // the emulator answered (a success, a 500, a dropped connection) arrived; a call that timed out may have timed out
+        // before it arrived, on a loaded machine.
         var attempts = emulator.Attempts;
-        Assert.InRange(attempts.Count, 35, 40);
+        var answered = outcomes.Count(e => e is null or AmazonSecurityTokenServiceException { StatusCode: System.Net.HttpStatusCode.InternalServerError });
+        Assert.True(attempts.Count >= answered && attempts.Count <= 40, $"{attempts.Count} attempts for 40 calls, {answered} answered. {emulator.Describe()}");
         Assert.All(attempts, a => Assert.False(string.IsNullOrEmpty(a.InvocationId)));
         Assert.Equal(attempts.Count, attempts.Select(a => a.InvocationId).Distinct().Count());
         Assert.Contains(attempts, a => a.Outcome == EmulatorOutcome.ServerError);
