@@ -211,7 +211,7 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
             }
             else
             {
-                failed.Add(new { Id = id, Code = outcome == EmulatorOutcome.Throttled ? "RequestThrottled" : "DailyQuotaExceeded", SenderFault = false, Message = "Request throttled" });
+                failed.Add(new { Id = id, Code = outcome == EmulatorOutcome.Throttled ? _options.BatchThrottleCode : "DailyQuotaExceeded", SenderFault = false, Message = "Request throttled" });
             }
         }
 
@@ -267,24 +267,37 @@ public sealed partial class AwsThrottlingEmulator : IAsyncDisposable
                 break;
         }
 
-        var (status, body, errorType) = (json, outcome) switch
+        var refusal = (json, outcome) switch
         {
-            (false, EmulatorOutcome.Throttled) => (400, AwsErrorResponses.QueryError("Sender", "Throttling", "Maximum sending rate exceeded.", requestId), null),
-            (false, EmulatorOutcome.DailyQuotaExceeded) => (400, AwsErrorResponses.QueryError("Sender", "Throttling", "Daily message quota exceeded.", requestId), null),
-            (false, EmulatorOutcome.ServerError) => (500, AwsErrorResponses.QueryError("Receiver", "InternalFailure", "The request processing has failed because of an unknown error.", requestId), null),
-            (false, _) => (200, AwsErrorResponses.QuerySuccess(operation, requestId), null),
-            (true, EmulatorOutcome.Throttled or EmulatorOutcome.DailyQuotaExceeded) => (429, AwsErrorResponses.JsonError("Rate exceeded"), "ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/"),
-            (true, EmulatorOutcome.ServerError) => (500, AwsErrorResponses.JsonError("Internal service error"), "InternalServerException:http://internal.amazon.com/coral/com.amazon.coral.service/"),
-            (true, _) => (200, AwsErrorResponses.JsonSuccess(operation), (string?)null),
+            (false, EmulatorOutcome.Throttled) => _options.QueryThrottle,
+            (false, EmulatorOutcome.DailyQuotaExceeded) => _options.QueryDailyQuota,
+            (false, EmulatorOutcome.ServerError) => new EmulatorAnswer(500, "InternalFailure", "The request processing has failed because of an unknown error."),
+            (true, EmulatorOutcome.Throttled) => _options.JsonThrottle,
+            (true, EmulatorOutcome.DailyQuotaExceeded) => _options.JsonDailyQuota,
+            (true, EmulatorOutcome.ServerError) => new EmulatorAnswer(500, "InternalServerException", "Internal service error"),
+            _ => null,
         };
 
-        response.StatusCode = status;
-        response.ContentType = json ? AwsErrorResponses.JsonContentType : AwsErrorResponses.QueryContentType;
-        if (errorType is not null)
+        string body;
+        if (refusal is null)
         {
-            response.Headers["x-amzn-ErrorType"] = errorType;
+            response.StatusCode = 200;
+            body = json ? AwsErrorResponses.JsonSuccess(operation) : AwsErrorResponses.QuerySuccess(operation, requestId);
+        }
+        else if (json)
+        {
+            // As rest-json and awsJson services answer: the code in x-amzn-ErrorType (with the suffix the SDK strips).
+            response.StatusCode = refusal.StatusCode;
+            response.Headers["x-amzn-ErrorType"] = $"{refusal.Code}:http://internal.amazon.com/coral/com.amazon.coral.service/";
+            body = AwsErrorResponses.JsonError(refusal.Message);
+        }
+        else
+        {
+            response.StatusCode = refusal.StatusCode;
+            body = AwsErrorResponses.QueryError(refusal.StatusCode >= 500 ? "Receiver" : "Sender", refusal.Code, refusal.Message, requestId);
         }
 
+        response.ContentType = json ? AwsErrorResponses.JsonContentType : AwsErrorResponses.QueryContentType;
         await response.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 }

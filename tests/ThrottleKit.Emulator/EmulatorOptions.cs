@@ -23,6 +23,21 @@ public sealed class EmulatorOptions
     /// <summary>Gets or sets how long a stalled request waits before it is answered. Default 30 s.</summary>
     public TimeSpan StallDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Gets or sets how an awsQuery request (SES v1's protocol) over the rate is refused. Default SES's <c>Throttling</c>.</summary>
+    public EmulatorAnswer QueryThrottle { get; set; } = EmulatorAnswer.SesThrottling;
+
+    /// <summary>Gets or sets how an awsQuery request over the 24-hour quota is refused. Default SES's <c>Throttling</c> "Daily message quota exceeded.".</summary>
+    public EmulatorAnswer QueryDailyQuota { get; set; } = EmulatorAnswer.SesDailyQuota;
+
+    /// <summary>Gets or sets how a JSON request over the rate is refused. Default Connect Campaigns' 429 <c>ThrottlingException</c>.</summary>
+    public EmulatorAnswer JsonThrottle { get; set; } = EmulatorAnswer.ConnectCampaignsThrottling;
+
+    /// <summary>Gets or sets how a JSON request over the 24-hour quota is refused. Default SES v2's 400 <c>LimitExceededException</c>.</summary>
+    public EmulatorAnswer JsonDailyQuota { get; set; } = EmulatorAnswer.SesV2DailyQuota;
+
+    /// <summary>Gets or sets the failure code of a batch entry refused for the rate. Default <c>RequestThrottled</c>.</summary>
+    public string BatchThrottleCode { get; set; } = "RequestThrottled";
+
     /// <summary>Gets or sets the seed of the fault dice, for reproducible runs.</summary>
     public int Seed { get; set; } = 1;
 }

@@ -13,6 +13,7 @@ using ThrottleKit.Aws.SimpleEmail;
 using ThrottleKit.Aws.Tests.Support;
 using ThrottleKit.Classification;
 using ThrottleKit.Emulator;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ThrottleKit.Aws.Tests.Classification;
 
@@ -63,7 +64,6 @@ public class RealSdkExceptionTests
         Assert.Equal("ThrottlingException", error.ErrorCode);
         Assert.Equal((HttpStatusCode)429, error.StatusCode);
         Assert.Equal(ThrottlingClassification.Retriable, ConnectCampaignsThrottlingClassifier.Instance.Classify(error));
-        Assert.Equal(ThrottlingClassification.Unknown, SimpleEmailThrottlingClassifier.Instance.Classify(error));
     }
 
     [Fact]
@@ -91,6 +91,7 @@ public class RealSdkExceptionTests
 
     [Theory]
     [InlineData("MessageRejected", "Email address is not verified.", 400)]
+    [InlineData("MessageRejected", "Maximum sending rate exceeded.", 400)]
     [InlineData("InvalidParameterValue", "Missing final '@domain'", 400)]
     [InlineData("ServiceUnavailable", "Service Unavailable", 503)]
     public void Other_SES_errors_are_not_throttles(string code, string message, int status)
@@ -107,6 +108,65 @@ public class RealSdkExceptionTests
 
         Assert.Equal(ThrottlingClassification.Retriable, SimpleEmailThrottlingClassifier.Instance.Classify(error));
     }
+
+    [Theory]
+    [InlineData("Throttling")]
+    [InlineData("ThrottlingException")]
+    [InlineData("TooManyRequestsException")]
+    [InlineData("LimitExceededException")]
+    [InlineData("RequestThrottled")]
+    [InlineData("SlowDown")]
+    [InlineData("PriorRequestNotComplete")]
+    public void The_send_rate_message_is_retriable_under_every_code_of_the_SDKs_throttling_list(string code)
+    {
+        var error = new AmazonServiceException("Maximum sending rate exceeded.", null, ErrorType.Sender, code, "req-1", HttpStatusCode.BadRequest);
+
+        Assert.Contains(code, SimpleEmailThrottlingClassifier.ThrottlingErrorCodes);
+        Assert.Equal(ThrottlingClassification.Retriable, SimpleEmailThrottlingClassifier.Instance.Classify(error));
+    }
+
+    [Fact]
+    public void An_unknown_wording_under_a_throttling_code_is_retried_and_reported_once_per_code_and_wording_without_addresses()
+    {
+        var logs = new FakeLogCollector();
+        var classifier = new SimpleEmailThrottlingClassifier(new FakeLogger(logs));
+        AmazonServiceException Throttle(string code, string message) => new(message, null, ErrorType.Sender, code, "req-1", HttpStatusCode.BadRequest);
+
+        Assert.Equal(ThrottlingClassification.Retriable, classifier.Classify(Throttle("Throttling", "Sending paused for a@example.com because of load spikes today")));
+        Assert.Equal(ThrottlingClassification.Retriable, classifier.Classify(Throttle("Throttling", "Sending paused for a@example.com because of load spikes today")));
+        Assert.Equal(ThrottlingClassification.Retriable, classifier.Classify(Throttle("ThrottlingException", "Sending paused for a@example.com because of load spikes today")));
+        Assert.Equal(ThrottlingClassification.Retriable, classifier.Classify(Throttle("Throttling", "Maximum sending rate exceeded.")));
+
+        var warnings = logs.GetSnapshot();
+        Assert.Equal(2, warnings.Count);
+        Assert.All(warnings, w => Assert.Equal("UnknownThrottleWording", w.Id.Name));
+        Assert.All(warnings, w => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, w.Level));
+        Assert.Contains("Throttling", warnings[0].Message, StringComparison.Ordinal);
+        Assert.Contains("Sending paused for [address] because of", warnings[0].Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("example.com", warnings[0].Message, StringComparison.Ordinal);
+        Assert.Contains("ThrottlingException", warnings[1].Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("AccountThrottled", ThrottlingClassification.Retriable)]
+    [InlineData("ACCOUNT_THROTTLED", ThrottlingClassification.Retriable)]
+    [InlineData("Success", ThrottlingClassification.Unknown)]
+    [InlineData("SUCCESS", ThrottlingClassification.Unknown)]
+    [InlineData("AccountDailyQuotaExceeded", ThrottlingClassification.Terminal)]
+    [InlineData("ACCOUNT_DAILY_QUOTA_EXCEEDED", ThrottlingClassification.Terminal)]
+    [InlineData("MessageRejected", ThrottlingClassification.Terminal)]
+    [InlineData("TransientFailure", ThrottlingClassification.Terminal)]
+    public void Bulk_send_statuses_retry_only_AccountThrottled(string status, ThrottlingClassification expected)
+        => Assert.Equal(expected, SimpleEmailThrottlingClassifier.ClassifyBulkStatus(status));
+
+    [Theory]
+    [InlineData("RequestThrottled", ThrottlingClassification.Retriable)]
+    [InlineData("BufferLimitExceeded", ThrottlingClassification.Retriable)]
+    [InlineData("InvalidInput", ThrottlingClassification.Terminal)]
+    [InlineData("UnknownError", ThrottlingClassification.Terminal)]
+    [InlineData(null, ThrottlingClassification.Terminal)]
+    public void Connect_Campaigns_batch_items_retry_only_RequestThrottled_and_BufferLimitExceeded(string? failureCode, ThrottlingClassification expected)
+        => Assert.Equal(expected, ConnectCampaignsThrottlingClassifier.ClassifyFailedItem(failureCode));
 
     [Theory]
     [InlineData("Throttling failure: Maximum sending rate exceeded.", ThrottlingClassification.Retriable)]
