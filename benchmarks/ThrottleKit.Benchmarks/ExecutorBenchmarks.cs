@@ -3,11 +3,7 @@ using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using Polly;
 using Polly.Retry;
-using ThrottleKit.Backoff;
-using ThrottleKit.Classification;
-using ThrottleKit.Execution;
-using ThrottleKitTokenBucket = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
-using ThrottleKitTokenBucketOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
+using ThrottleKit;
 
 namespace ThrottleKit.Benchmarks;
 
@@ -17,22 +13,21 @@ public class ExecutorBenchmarks
 {
     private static readonly Func<System.Threading.CancellationToken, Task<int>> Operation = static _ => Task.FromResult(42);
 
-    private ThrottleKitTokenBucket _limiter = null!;
+    private GcraRateLimiter _limiter = null!;
     private ThrottledExecutor _executor = null!;
     private ResiliencePipeline _retryOnly = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _limiter = new ThrottleKitTokenBucket(new ThrottleKitTokenBucketOptions { PermitsPerSecond = 1_000_000_000, Burst = 1_000_000_000 });
-        _executor = new ThrottledExecutor(_limiter, new ExponentialBackoffOptions(), ThrottlingClassifier.None);
+        _limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 1_000_000_000, Burst = 1_000_000_000 });
+        _executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = _limiter, Backoff = new ExponentialBackoffOptions(), Classifier = ThrottlingClassifier.None });
         _retryOnly = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions { MaxRetryAttempts = 10 }).Build();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _executor.Dispose();
         _limiter.Dispose();
     }
 

@@ -7,8 +7,6 @@ using Polly;
 using Polly.RateLimiting;
 using BclTokenBucket = System.Threading.RateLimiting.TokenBucketRateLimiter;
 using BclTokenBucketOptions = System.Threading.RateLimiting.TokenBucketRateLimiterOptions;
-using ThrottleKitTokenBucket = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
-using ThrottleKitTokenBucketOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
 
 namespace ThrottleKit.Benchmarks;
 
@@ -23,7 +21,7 @@ public class LimiterBenchmarks
     private const int PerThread = 4096;
 
     private BclTokenBucket _bcl = null!;
-    private ThrottleKitTokenBucket _throttleKit = null!;
+    private GcraRateLimiter _throttleKit = null!;
     private ResiliencePipeline _bclPipeline = null!;
     private ResiliencePipeline _throttleKitPipeline = null!;
 
@@ -39,7 +37,7 @@ public class LimiterBenchmarks
             AutoReplenishment = true,
             QueueLimit = 0,
         });
-        _throttleKit = new ThrottleKitTokenBucket(new ThrottleKitTokenBucketOptions { PermitsPerSecond = 1_000_000_000, Burst = 1_000_000_000 });
+        _throttleKit = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 1_000_000_000, Burst = 1_000_000_000 });
         _bclPipeline = new ResiliencePipelineBuilder().AddRateLimiter(_bcl).Build();
         _throttleKitPipeline = new ResiliencePipelineBuilder().AddRateLimiter(_throttleKit).Build();
     }

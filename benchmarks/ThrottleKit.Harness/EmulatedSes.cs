@@ -5,7 +5,6 @@ using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Microsoft.Extensions.DependencyInjection;
 using ThrottleKit.Aws;
-using ThrottleKit.Aws.DependencyInjection;
 
 namespace ThrottleKit.Harness;
 
@@ -27,11 +26,7 @@ internal static class EmulatedSes
             DefaultClientConfig = { ServiceURL = endpoint, AuthenticationRegion = "us-east-1", IgnoreConfiguredEndpointUrls = true },
         });
         services.AddAWSService<IAmazonSecurityTokenService>();
-        return services.AddThrottledAwsClients(options =>
-        {
-            var ses = options.MapServiceId("STS", AwsServiceKeys.SimpleEmail).Services[AwsServiceKeys.SimpleEmail];
-            ses.UseRules(AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity"));
-            configure(ses);
-        });
+        return services.AddThrottledAwsClients(options => configure(options.Services[AwsServiceKeys.SimpleEmail]))
+            .MapServiceId("STS", AwsServiceKeys.SimpleEmail);
     }
 }

@@ -6,7 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
-using ThrottleKit.Aws.DependencyInjection;
+using ThrottleKit.Aws;
 using ThrottleKit.Emulator;
 
 namespace ThrottleKit.Harness;
@@ -84,10 +84,10 @@ public static class FleetHarness
     public static async Task<(double AcquiresPerSecond, double RoundTripsPerAcquire)> MeasureCapacityAsync(string redis, int concurrency, TimeSpan duration)
     {
         using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis).ConfigureAwait(false);
-        using var limiter = new ThrottleKit.Redis.RedisTokenBucketRateLimiter(
+        using var limiter = new ThrottleKit.Redis.RedisGcraRateLimiter(
             connection,
             $"capacity-{Guid.NewGuid():N}",
-            new ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions { PermitsPerSecond = 10_000_000 },
+            new ThrottleKit.GcraRateLimiterOptions { PermitsPerSecond = 10_000_000 },
             new ThrottleKit.Redis.RedisRateLimiterOptions());
         long acquires = 0;
         var clock = Stopwatch.StartNew();
@@ -173,7 +173,7 @@ public static class FleetHarness
         var throttled = attempts.Count(a => a.Outcome == EmulatorOutcome.Throttled);
         var lag = TimeSpan.FromMilliseconds(Math.Max(emulator.SchedulingLag(startOnEmulator).TotalMilliseconds, reports.Max(r => r.SchedulingLagMs)));
         var busiest = emulator.BusiestWindowOfAttempts(TimeSpan.FromSeconds(1), startOnEmulator);
-        var excess = emulator.ExcessLag(RealClock.StallThreshold(AwsThrottlingOptions.DefaultJitterAllowance), startOnEmulator) + TimeSpan.FromMilliseconds(reports.Sum(r => r.ExcessLagMs));
+        var excess = emulator.ExcessLag(RealClock.StallThreshold(AwsRateLimitOptions.DefaultJitterAllowance), startOnEmulator) + TimeSpan.FromMilliseconds(reports.Sum(r => r.ExcessLagMs));
         var evidence = new RunEvidence(steadyFrom, steadyTo, lag, excess, busiest, emulator.Describe());
         return new Result(
             name,

@@ -9,11 +9,9 @@ using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.DependencyInjection;
 using ThrottleKit.Aws;
-using ThrottleKit.Aws.DependencyInjection;
 using ThrottleKit.Emulator;
-using ThrottleKit.Execution;
+using ThrottleKit;
 using ThrottleKit.Redis;
-using ThrottleKit.Redis.DependencyInjection;
 
 namespace ThrottleKit.Harness;
 
@@ -58,11 +56,13 @@ public static class FleetWorker
             });
         }
 
+        RecordingRateLimiterStore.Record(services);
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<IAmazonSecurityTokenService>();
-        var limiter = ((ThrottledExecutor)provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail)).RateLimiter;
+
         // Warm up (JIT, connection, script load) before the start; a few calls against the quota before anyone sends in earnest.
         await client.GetCallerIdentityAsync(new GetCallerIdentityRequest()).ConfigureAwait(false);
+        var limiter = provider.GetRequiredService<RecordingRateLimiterStore>().Limiters.Single();
 
         var delay = startAt - DateTimeOffset.UtcNow;
         if (delay > TimeSpan.Zero)
@@ -72,7 +72,7 @@ public static class FleetWorker
 
         await using var lag = SchedulingLagProbe.Start();
         var before = limiter.GetStatistics()!.TotalSuccessfulLeases;
-        var roundTripsBefore = (limiter as RedisTokenBucketRateLimiter)?.RoundTrips ?? 0;
+        var roundTripsBefore = (limiter as RedisGcraRateLimiter)?.RoundTrips ?? 0;
         long calls = 0, failed = 0;
         var startedAt = Stopwatch.GetTimestamp();
         var clock = Stopwatch.StartNew();
@@ -98,12 +98,12 @@ public static class FleetWorker
             calls,
             failed,
             limiter.GetStatistics()!.TotalSuccessfulLeases - before,
-            ((limiter as RedisTokenBucketRateLimiter)?.RoundTrips ?? 0) - roundTripsBefore,
+            ((limiter as RedisGcraRateLimiter)?.RoundTrips ?? 0) - roundTripsBefore,
             clock.Elapsed.TotalSeconds,
             startedAt,
             endedAt,
             lag.MaxLag().TotalMilliseconds,
-            lag.ExcessLag(RealClock.StallThreshold(AwsThrottlingOptions.DefaultJitterAllowance)).TotalMilliseconds);
+            lag.ExcessLag(RealClock.StallThreshold(AwsRateLimitOptions.DefaultJitterAllowance)).TotalMilliseconds);
         Console.WriteLine(JsonSerializer.Serialize(report));
         return 0;
     }

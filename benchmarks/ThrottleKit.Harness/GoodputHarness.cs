@@ -5,7 +5,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using ThrottleKit.Aws.DependencyInjection;
+using ThrottleKit.Aws;
 using ThrottleKit.Emulator;
 
 namespace ThrottleKit.Harness;
@@ -122,7 +122,7 @@ public static class GoodputHarness
             perSecond,
             samples,
             [.. options.QuotaChanges.Select(change => Convergence(perSecond, change))],
-            new RunEvidence(steadyFrom, steadyTo, emulator.SchedulingLag(start), emulator.ExcessLag(RealClock.StallThreshold(AwsThrottlingOptions.DefaultJitterAllowance), start), emulator.BusiestWindowOfAttempts(TimeSpan.FromSeconds(1), start), emulator.Describe()));
+            new RunEvidence(steadyFrom, steadyTo, emulator.SchedulingLag(start), emulator.ExcessLag(RealClock.StallThreshold(AwsRateLimitOptions.DefaultJitterAllowance), start), emulator.BusiestWindowOfAttempts(TimeSpan.FromSeconds(1), start), emulator.Describe()));
     }
 
     /// <summary>What the quota allowed between two moments of the run (after the burst), following its changes.</summary>

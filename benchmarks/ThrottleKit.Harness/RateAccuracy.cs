@@ -8,8 +8,6 @@ using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using BclTokenBucket = System.Threading.RateLimiting.TokenBucketRateLimiter;
 using BclTokenBucketOptions = System.Threading.RateLimiting.TokenBucketRateLimiterOptions;
-using ThrottleKitTokenBucket = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
-using ThrottleKitTokenBucketOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
 
 namespace ThrottleKit.Harness;
 
@@ -28,7 +26,7 @@ public static class RateAccuracy
         var text = new StringBuilder("| limiter | r | burst | T | granted | r·T | target [0.995·r·T, r·T + burst] |\n|---|---:|---:|---:|---:|---:|---|\n");
         foreach (var (rate, burst, seconds) in cases)
         {
-            using var throttleKit = new ThrottleKitTokenBucket(new ThrottleKitTokenBucketOptions { PermitsPerSecond = rate, Burst = burst });
+            using var throttleKit = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = rate, Burst = burst });
             using var bcl = new BclTokenBucket(new BclTokenBucketOptions
             {
                 // The BCL's rates are whole tokens per period: 100/s is 1 per 10 ms, 0.5/s is 1 per 2 s.

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Amazon.Runtime;
@@ -8,11 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Polly;
 using Polly.Retry;
 using ThrottleKit.Aws;
-using ThrottleKit.Adaptive;
+using ThrottleKit;
 using ThrottleKit.Emulator;
-using ThrottleKit.Execution;
-using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
-using RateLimiter = System.Threading.RateLimiting.RateLimiter;
 
 namespace ThrottleKit.Harness;
 
@@ -85,8 +83,8 @@ public static class Strategies
             ses.Adaptive.Enabled = adaptive;
         });
         var provider = services.BuildServiceProvider();
-        var limiter = ((ThrottledExecutor)provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail)).RateLimiter;
-        return new ClientSender(provider.GetRequiredService<IAmazonSecurityTokenService>(), owner: provider, limiter: limiter);
+        var state = provider.GetRequiredService<AwsThrottlingState>();
+        return new ClientSender(provider.GetRequiredService<IAmazonSecurityTokenService>(), owner: provider, currentRate: () => state.GetBuckets() is [var bucket, ..] ? bucket.PermitsPerSecond : null);
     }
 
     private static AmazonSecurityTokenServiceConfig Config(AwsThrottlingEmulator emulator, RequestRetryMode mode) => new()
@@ -97,14 +95,9 @@ public static class Strategies
         RetryMode = mode,
     };
 
-    private sealed class ClientSender(IAmazonSecurityTokenService client, ResiliencePipeline? pipeline = null, IAsyncDisposable? owner = null, RateLimiter? limiter = null) : ISender
+    private sealed class ClientSender(IAmazonSecurityTokenService client, ResiliencePipeline? pipeline = null, IAsyncDisposable? owner = null, Func<double?>? currentRate = null) : ISender
     {
-        public double? CurrentRate => limiter switch
-        {
-            AdaptiveRateLimiter adaptive => adaptive.PermitsPerSecond,
-            TokenBucketRateLimiter bucket => bucket.PermitsPerSecond,
-            _ => null,
-        };
+        public double? CurrentRate => currentRate?.Invoke();
 
         public Task SendAsync(CancellationToken cancellationToken)
             => pipeline is null

@@ -21,8 +21,6 @@ using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using ThrottleKit.Aws;
-using ThrottleKit.Aws.DependencyInjection;
-using ThrottleKit.Aws.SimpleEmail;
 using ThrottleKit.Emulator;
 
 const double Quota = 14;
@@ -65,14 +63,11 @@ async Task<RunResult> RunAsync(string name, bool throttled)
     if (throttled)
     {
         // A real SES app writes only: services.AddThrottledAwsClients();  (SES clients are found by their service id.)
-        services.AddThrottledAwsClients(options =>
-        {
-            options.MapServiceId("STS", AwsServiceKeys.SimpleEmail);
-            options.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = Quota;
-            options.Services[AwsServiceKeys.SimpleEmail].UseRules(new AwsThrottlingRules(
-                SimpleEmailThrottlingClassifier.Instance,
+        services.AddThrottledAwsClients(options => options.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = Quota)
+            .MapServiceId("STS", AwsServiceKeys.SimpleEmail)
+            .UseRules(AwsServiceKeys.SimpleEmail, new AwsThrottlingRules(
+                new SimpleEmailThrottlingClassifier(),
                 cost: request => request is AssumeRoleRequest { Tags.Count: > 0 } send ? send.Tags.Count : 1));
-        });
     }
 
     await using var provider = services.BuildServiceProvider();

@@ -23,19 +23,20 @@ internal static class Guard
         => text is not null && text.IndexOf(fragment, StringComparison.OrdinalIgnoreCase) >= 0;
 #endif
 
-    public static void PositiveFinite(double value, string paramName)
+    /// <summary>A rate in permits per second, within [<see cref="Limits.MinRate"/>, <see cref="Limits.MaxRate"/>]: NaN, infinities and denormals are refused.</summary>
+    public static void Rate(double value, string paramName)
     {
-        if (!(value > 0) || double.IsInfinity(value))
+        if (!(value >= Limits.MinRate && value <= Limits.MaxRate))
         {
-            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} must be a positive, finite number of permits per second.");
+            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} must be between {Limits.Format(Limits.MinRate)} and {Limits.Format(Limits.MaxRate)} permits per second; it is {Limits.Format(value)}.");
         }
     }
 
-    public static void NotNegative(int value, string paramName)
+    public static void InRange(int value, int minimum, int maximum, string paramName)
     {
-        if (value < 0)
+        if (value < minimum || value > maximum)
         {
-            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} must not be negative.");
+            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} must be between {minimum} and {maximum}; it is {value}.");
         }
     }
 

@@ -14,6 +14,29 @@ internal static partial class AwsLog
         Message = "A throttle coded {ErrorCode} came with a wording ThrottleKit does not know (\"{FirstWords} …\"); it is retried as a send-rate throttle. Tell ThrottleKit's maintainers if SES uses it.")]
     public static partial void UnknownThrottleWording(ILogger logger, string errorCode, string firstWords);
 
+    [LoggerMessage(EventId = 1202, EventName = "ConfigurationApplied", Level = LogLevel.Information,
+        Message = "ThrottleKit took up a configuration change: {Services} service(s), their rates and backoff in force from now on.")]
+    public static partial void ConfigurationApplied(ILogger logger, int services);
+
+    [LoggerMessage(EventId = 1203, EventName = "ConfigurationRefused", Level = LogLevel.Warning,
+        Message = "ThrottleKit refused a configuration change and keeps the last valid settings: {Reason}")]
+    public static partial void ConfigurationRefused(ILogger logger, string reason);
+
+#pragma warning disable CA1873 // Guarded by IsEnabled; the analyzer does not see through the wrapper.
+    public static void ClockSkewCorrected(ILogger logger, string service, Uri endpoint)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var key = endpoint.ToString();
+            ClockSkewCorrected(logger, service, Amazon.Runtime.CorrectClockSkew.GetClockCorrectionForEndpoint(key).TotalSeconds, key);
+        }
+    }
+#pragma warning restore CA1873
+
+    [LoggerMessage(EventId = 1204, EventName = "ClockSkewCorrected", Level = LogLevel.Information,
+        Message = "{Service}: the service's clock is {CorrectionSeconds:0.#} s from ours; requests to {Endpoint} are signed with the corrected time from now on.")]
+    private static partial void ClockSkewCorrected(ILogger logger, string service, double correctionSeconds, string endpoint);
+
     /// <summary>The first few words of <paramref name="message"/>, with every word that could be an address left out.</summary>
     public static string FirstWords(string? message)
     {

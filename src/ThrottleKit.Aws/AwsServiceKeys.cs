@@ -1,9 +1,8 @@
 namespace ThrottleKit.Aws;
 
 /// <summary>
-/// The keys of the services ThrottleKit knows. Each names a quota (a rate limiter and its executor), a set of SDK
-/// clients (by <c>ClientConfig.ServiceId</c>) and a set of rules; the keyed <see cref="Execution.IThrottledExecutor"/>
-/// of a service is registered under its key.
+/// The keys of the services ThrottleKit knows. Each names a quota (its buckets, one per account, Region and operation
+/// group), the SDK clients it covers (by <c>ClientConfig.ServiceId</c>) and the rules that classify and count their calls.
 /// </summary>
 public static class AwsServiceKeys
 {

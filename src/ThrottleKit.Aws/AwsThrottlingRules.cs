@@ -1,48 +1,37 @@
 using System;
 using System.Collections.Generic;
 using Amazon.Runtime;
-using ThrottleKit.Aws.ConnectCampaigns;
-using ThrottleKit.Aws.SimpleEmail;
-using ThrottleKit.Classification;
+using ThrottleKit.Internal;
 
 namespace ThrottleKit.Aws;
 
 /// <summary>
-/// How calls of one AWS service are throttled: which failures are throttles, what a request costs, and which
-/// operations spend the service's shared rate (the others are retried on throttles but only rate-limited when they have
-/// a per-operation limit of their own).
+/// How the calls of one AWS service are throttled: which failures are throttles, what a request costs, and which operations
+/// spend the service's rate (the others are retried on throttles, and take a rate only where they are given a bucket of their
+/// own in <see cref="AwsServiceThrottlingOptions.Operations"/>).
 /// </summary>
 public sealed class AwsThrottlingRules
 {
-    private static readonly HashSet<string> SimpleEmailSendingOperations = new(StringComparer.Ordinal)
-    {
-        "SendEmail", "SendRawEmail", "SendTemplatedEmail", "SendBulkTemplatedEmail", "SendCustomVerificationEmail", "SendBulkEmail",
-    };
-
     /// <summary>Creates rules.</summary>
     /// <param name="classifier">Decides which failures are throttles.</param>
-    /// <param name="cost">The permits a request costs; <see langword="null"/> for 1 each.</param>
-    /// <param name="usesServiceRate">Whether an operation (the request type's name without <c>Request</c>) spends the service's rate; <see langword="null"/> for all.</param>
+    /// <param name="cost">The permits a request costs; 1 each when <see langword="null"/>.</param>
+    /// <param name="spendsServiceRate">
+    /// Whether an operation (the request type's name without <c>Request</c>) spends the service's rate; every operation when
+    /// <see langword="null"/>.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="classifier"/> is <see langword="null"/>.</exception>
-    public AwsThrottlingRules(IThrottlingClassifier classifier, Func<AmazonWebServiceRequest, int>? cost = null, Func<string, bool>? usesServiceRate = null)
+    public AwsThrottlingRules(IThrottlingClassifier classifier, Func<AmazonWebServiceRequest, int>? cost = null, Func<string, bool>? spendsServiceRate = null)
+        : this(classifier, cost, spendsServiceRate, nativeServiceIds: null)
     {
-        Classifier = classifier ?? throw new ArgumentNullException(nameof(classifier));
-        Cost = cost ?? (static _ => 1);
-        UsesServiceRate = usesServiceRate ?? (static _ => true);
     }
 
-    /// <summary>
-    /// Amazon SES: its throttling classifier; a request costs its recipients (1 when it has none); only the sending operations (SendEmail,
-    /// SendRawEmail, SendTemplatedEmail, SendBulkTemplatedEmail, SendCustomVerificationEmail, and v2's SendBulkEmail)
-    /// spend the sending rate, so GetSendQuota or identity management never eat into it.
-    /// </summary>
-    public static AwsThrottlingRules SimpleEmail { get; } = new(
-        SimpleEmailThrottlingClassifier.Instance,
-        SimpleEmailRecipientCounter.Count,
-        SimpleEmailSendingOperations.Contains);
-
-    /// <summary>Amazon Connect Campaigns: <c>ThrottlingException</c> or HTTP 429 is a throttle; every call costs 1 and spends the rate.</summary>
-    public static AwsThrottlingRules ConnectCampaigns { get; } = new(ConnectCampaignsThrottlingClassifier.Instance);
+    private AwsThrottlingRules(IThrottlingClassifier classifier, Func<AmazonWebServiceRequest, int>? cost, Func<string, bool>? spendsServiceRate, ISet<string>? nativeServiceIds)
+    {
+        Classifier = Guard.NotNull(classifier, nameof(classifier));
+        Cost = cost ?? (static _ => 1);
+        SpendsServiceRate = spendsServiceRate ?? (static _ => true);
+        NativeServiceIds = nativeServiceIds;
+    }
 
     /// <summary>Gets the classifier of failures.</summary>
     public IThrottlingClassifier Classifier { get; }
@@ -50,29 +39,38 @@ public sealed class AwsThrottlingRules
     /// <summary>Gets the cost of a request in permits.</summary>
     public Func<AmazonWebServiceRequest, int> Cost { get; }
 
-    /// <summary>Gets whether an operation spends the service's shared rate.</summary>
-    public Func<string, bool> UsesServiceRate { get; }
+    /// <summary>Gets whether an operation spends the service's rate.</summary>
+    public Func<string, bool> SpendsServiceRate { get; }
 
     /// <summary>
-    /// These rules, with <paramref name="operationNames"/> spending the service's rate as well: for an operation these
-    /// rules do not know to be rate-limited, or for a client that stands in for the service (the demo and tests let
-    /// STS's <c>GetCallerIdentity</c> stand for an SES send).
+    /// The SDK service ids whose operations <see cref="SpendsServiceRate"/> describes; a client mapped to the service from any
+    /// other id (a stand-in, or a service of your own) spends the service's rate with every operation. <see langword="null"/>: all ids.
     /// </summary>
-    /// <param name="operationNames">Operation names, e.g. <c>GetCallerIdentity</c>.</param>
-    /// <returns>New rules; these are unchanged.</returns>
-    public AwsThrottlingRules AlsoSpendingServiceRate(params string[] operationNames)
+    internal ISet<string>? NativeServiceIds { get; }
+
+    /// <summary>Amazon SES: recipients are the cost, and only the sending operations of SES's own clients spend the sending rate.</summary>
+    internal static AwsThrottlingRules ForSimpleEmail(IThrottlingClassifier classifier) => new(
+        classifier,
+        SimpleEmailRecipientCounter.Count,
+        SendingOperations.Contains,
+        new HashSet<string>(["SES", "SESv2"], StringComparer.Ordinal));
+
+    /// <summary>Amazon Connect Campaigns: every call costs one and spends the rate.</summary>
+    internal static AwsThrottlingRules ForConnectCampaigns { get; } = new(ConnectCampaignsThrottlingClassifier.Instance);
+
+    private static readonly HashSet<string> SendingOperations = new(StringComparer.Ordinal)
     {
-        var extra = new HashSet<string>(operationNames ?? throw new ArgumentNullException(nameof(operationNames)), StringComparer.Ordinal);
-        var usesServiceRate = UsesServiceRate;
-        return new AwsThrottlingRules(Classifier, Cost, operation => extra.Contains(operation) || usesServiceRate(operation));
-    }
+        "SendEmail", "SendRawEmail", "SendTemplatedEmail", "SendBulkTemplatedEmail", "SendCustomVerificationEmail", "SendBulkEmail",
+    };
+
+    /// <summary>Whether <paramref name="operation"/> of a client with <paramref name="serviceId"/> spends the service's rate.</summary>
+    internal bool Spends(string? serviceId, string operation)
+        => NativeServiceIds is { } native && (serviceId is null || !native.Contains(serviceId)) || SpendsServiceRate(operation);
 
     /// <summary>The operation a request is for: its type name without the <c>Request</c> suffix (<c>SendEmailRequest</c> → <c>SendEmail</c>).</summary>
-    /// <param name="request">The request.</param>
-    /// <returns>The operation name.</returns>
-    public static string OperationName(AmazonWebServiceRequest request)
+    internal static string OperationName(AmazonWebServiceRequest request)
     {
-        var name = (request ?? throw new ArgumentNullException(nameof(request))).GetType().Name;
+        var name = request.GetType().Name;
         return name.EndsWith("Request", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Request".Length) : name;
     }
 }

@@ -1,6 +1,6 @@
 namespace ThrottleKit.Redis;
 
-/// <summary>What a <see cref="RedisTokenBucketRateLimiter"/> does while Redis cannot be reached.</summary>
+/// <summary>What a <see cref="RedisGcraRateLimiter"/> does while Redis cannot be reached.</summary>
 public enum RedisFailurePolicy
 {
     /// <summary>

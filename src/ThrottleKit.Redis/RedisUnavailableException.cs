@@ -3,7 +3,7 @@ using System;
 namespace ThrottleKit.Redis;
 
 /// <summary>
-/// A <see cref="RedisTokenBucketRateLimiter"/> with <see cref="RedisFailurePolicy.FailClosed"/> could not reach Redis, so it
+/// A <see cref="RedisGcraRateLimiter"/> with <see cref="RedisFailurePolicy.FailClosed"/> could not reach Redis, so it
 /// granted nothing and the call was not made.
 /// </summary>
 public sealed class RedisUnavailableException : Exception

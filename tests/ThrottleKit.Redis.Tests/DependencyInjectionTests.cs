@@ -2,60 +2,64 @@ using System;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using ThrottleKit.Adaptive;
-using ThrottleKit.Aws;
-using ThrottleKit.Aws.DependencyInjection;
-using ThrottleKit.Execution;
-using ThrottleKit.Redis.DependencyInjection;
 using ThrottleKit.Redis.Tests.Support;
 
 namespace ThrottleKit.Redis.Tests;
 
+/// <summary><c>UseRedis</c> on any ThrottleKit registration: the container's store keeps every bucket in Redis.</summary>
 [Collection(RedisTests.Name)]
 public sealed class DependencyInjectionTests(SharedRedis redis)
 {
     [Fact]
-    public async Task UseRedis_puts_each_services_bucket_in_Redis_under_its_service_key()
+    public async Task UseRedis_makes_every_bucket_of_the_container_a_Redis_bucket_named_after_it()
     {
         var prefix = SharedRedis.NewBucketName();
         var services = new ServiceCollection();
-        services.AddThrottledAwsClients(o => o.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = 30)
-            .UseRedis(redis.Configuration, o => o.KeyPrefix = prefix);
+        services.AddThrottleKit().UseRedis(redis.Configuration, o => o.KeyPrefix = prefix);
         await using var provider = services.BuildServiceProvider();
 
-        var executor = (ThrottledExecutor)provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail);
-        await executor.ExecuteAsync(_ => Task.CompletedTask, cost: 3);
+        var store = provider.GetRequiredService<IRateLimiterStore>();
+        using var limiter = Assert.IsType<RedisGcraRateLimiter>(store.CreateLimiter("SES:us-east-1:0123456789abcdef", new GcraRateLimiterOptions { PermitsPerSecond = 30 }, TimeProvider.System));
+        using var lease = await limiter.AcquireAsync(3);
 
-        var limiter = Assert.IsType<RedisTokenBucketRateLimiter>(executor.RateLimiter);
-        Assert.Equal($"{prefix}:{{SES}}", limiter.Key);
+        Assert.True(lease.IsAcquired);
+        Assert.Equal($"{prefix}:{{SES:us-east-1:0123456789abcdef}}", limiter.Key);
         Assert.Equal(30, limiter.PermitsPerSecond);
         Assert.True(await redis.Connection.GetDatabase().KeyExistsAsync(limiter.Key));
         Assert.Equal(1, limiter.RoundTrips);
     }
 
     [Fact]
-    public async Task With_the_adaptive_rate_on_the_adaptive_limiter_steers_the_Redis_bucket()
+    public async Task An_adaptive_rate_steers_a_Redis_bucket()
     {
         var services = new ServiceCollection();
-        services.AddThrottledAwsClients(o => o.Services[AwsServiceKeys.ConnectCampaigns].Adaptive.Enabled = true)
-            .UseRedis(redis.Configuration, o => o.KeyPrefix = SharedRedis.NewBucketName());
+        services.AddThrottleKit().UseRedis(redis.Configuration, o => o.KeyPrefix = SharedRedis.NewBucketName());
         await using var provider = services.BuildServiceProvider();
+        var bucket = provider.GetRequiredService<IRateLimiterStore>().CreateLimiter("Campaigns", new GcraRateLimiterOptions { PermitsPerSecond = 5 }, TimeProvider.System);
 
-        var executor = (ThrottledExecutor)provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.ConnectCampaigns);
+        using var adaptive = AdaptiveRateLimiter.Over(bucket, new AdaptiveRateOptions { MaxPermitsPerSecond = 4 });
 
-        Assert.IsType<AdaptiveRateLimiter>(executor.RateLimiter);
-        await executor.ExecuteAsync(_ => Task.CompletedTask);
+        Assert.Equal(4, ((RedisGcraRateLimiter)bucket).PermitsPerSecond);
+        using var lease = await adaptive.AcquireAsync(1);
+        Assert.True(lease.IsAcquired);
     }
 
     [Fact]
-    public void Bad_Redis_options_fail_at_startup_naming_the_setting()
+    public void Bad_Redis_options_fail_at_start_naming_every_setting_and_its_value()
     {
         var services = new ServiceCollection();
-        services.AddThrottledAwsClients().UseRedis(redis.Configuration, o => o.ExpectedInstances = 0);
+        services.AddThrottleKit().UseRedis(redis.Configuration, o =>
+        {
+            o.ExpectedInstances = 0;
+            o.KeyPrefix = "tenant{1}";
+            o.RetryInterval = TimeSpan.Zero;
+        });
         using var provider = services.BuildServiceProvider();
 
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RedisRateLimiterOptions>>().Value);
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains("ExpectedInstances", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Redis:ExpectedInstances: ExpectedInstances must be between 1 and 10000; it is 0.", error.Failures);
+        Assert.Contains("Redis:KeyPrefix: KeyPrefix must be 1 to 128 characters, with no brace, whitespace or control character; it is 'tenant{1}'.", error.Failures);
+        Assert.Contains(error.Failures, f => f.StartsWith("Redis:RetryInterval:", StringComparison.Ordinal));
     }
 }

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Logging.Testing;
 using StackExchange.Redis;
 using ThrottleKit.Emulator;
 using ThrottleKit.Redis.Tests.Support;
-using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
 
 namespace ThrottleKit.Redis.Tests;
 
@@ -26,10 +25,10 @@ public sealed class RedisOutageTests
         using var connection = await Connect(server);
         var logs = new FakeLogCollector();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
-        using var limiter = new RedisTokenBucketRateLimiter(
+        using var limiter = new RedisGcraRateLimiter(
             connection,
             SharedRedis.NewBucketName(),
-            new TokenBucketRateLimiterOptions { PermitsPerSecond = 200, Burst = 20 },
+            new GcraRateLimiterOptions { PermitsPerSecond = 200, Burst = 20 },
             new RedisRateLimiterOptions { ExpectedInstances = 2, RetryInterval = TimeSpan.FromMilliseconds(200) },
             logger: loggerFactory.CreateLogger("ThrottleKit"));
         await using var lag = SchedulingLagProbe.Start();
@@ -104,10 +103,10 @@ public sealed class RedisOutageTests
     {
         await using var server = await LocalRedisServer.StartAsync();
         using var connection = await Connect(server);
-        using var limiter = new RedisTokenBucketRateLimiter(
+        using var limiter = new RedisGcraRateLimiter(
             connection,
             SharedRedis.NewBucketName(),
-            new TokenBucketRateLimiterOptions { PermitsPerSecond = 100 },
+            new GcraRateLimiterOptions { PermitsPerSecond = 100 },
             new RedisRateLimiterOptions { FailurePolicy = RedisFailurePolicy.FailClosed });
         using (var lease = await limiter.AcquireAsync(1))
         {

@@ -1,9 +1,8 @@
 using System;
 using Amazon.Runtime;
-using ThrottleKit.Classification;
 using ThrottleKit.Internal;
 
-namespace ThrottleKit.Aws.ConnectCampaigns;
+namespace ThrottleKit.Aws;
 
 /// <summary>
 /// Recognises Amazon Connect Campaigns' throttle (v1 and v2): the error code <c>ThrottlingException</c> (HTTP 429). Nothing

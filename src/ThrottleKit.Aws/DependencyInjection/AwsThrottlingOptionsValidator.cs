@@ -1,38 +1,45 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.Extensions.Options;
 using ThrottleKit.Internal;
 
-namespace ThrottleKit.Aws.DependencyInjection;
+namespace ThrottleKit.Aws;
 
-/// <summary>Validates <see cref="AwsThrottlingOptions"/> at startup, naming the setting and its value in each failure.</summary>
-internal sealed class AwsThrottlingOptionsValidator : IValidateOptions<AwsThrottlingOptions>
+/// <summary>
+/// Validates <see cref="AwsThrottlingOptions"/> at start and on every configuration change: every failing setting with its
+/// value, in one <see cref="OptionsValidationException"/>, and the client registrations that would go unthrottled.
+/// </summary>
+internal sealed class AwsThrottlingOptionsValidator(IOptions<AwsThrottlingCode> code, AwsClientRegistrations registrations) : IValidateOptions<AwsThrottlingOptions>
 {
+    private const int MaxServiceKeyLength = 64;
+    private const int MaxSimpleEmailCost = 50;
+
     public ValidateOptionsResult Validate(string? name, AwsThrottlingOptions options)
     {
-        var failures = new List<string>();
+        var failures = OptionsValidation.Collect(options, string.Empty).Select(f => f.ToString()).ToList();
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var service in options.Services)
         {
             var prefix = $"Services:{service.Key}";
+            if (!IsValidKey(service.Key))
+            {
+                failures.Add($"{prefix}: a service key must be 1 to {MaxServiceKeyLength} letters, digits, '.', '_' or '-' (it names Redis keys and telemetry); it is '{service.Key}'.");
+            }
+
             if (service.Value is null)
             {
-                failures.Add($"{prefix} is null.");
                 continue;
             }
 
-            Check(failures, $"{prefix}:RateLimit", () => Guard.NotNull(service.Value.RateLimit, nameof(options)).Validate());
-            Check(failures, $"{prefix}:Adaptive", () => Guard.NotNull(service.Value.Adaptive, nameof(options)).Validate());
-            Check(failures, $"{prefix}:AccountQuota", () => Guard.NotNull(service.Value.AccountQuota, nameof(options)).Validate());
-            Check(failures, $"{prefix}:Backoff", () => Guard.NotNull(service.Value.Backoff, nameof(options)).Validate());
-            foreach (var operation in service.Value.Operations)
+            if (string.Equals(service.Key, AwsServiceKeys.SimpleEmail, StringComparison.OrdinalIgnoreCase) && service.Value.MaxCost > MaxSimpleEmailCost)
             {
-                Check(failures, $"{prefix}:Operations:{operation.Key}", () => Guard.NotNull(operation.Value, nameof(options)).Validate());
+                failures.Add($"{prefix}:MaxCost: Amazon SES accepts at most {MaxSimpleEmailCost} recipients a message; it is {service.Value.MaxCost}.");
             }
 
-            if (service.Value.GetRules() is null && ThrottledAwsServices.DefaultRules(service.Key) is null)
+            if (!code.Value.Rules.ContainsKey(service.Key) && !IsBuiltIn(service.Key))
             {
-                failures.Add($"{prefix}: rules must be set with UseRules(...): ThrottleKit has no built-in rules for a service called '{service.Key}'.");
+                failures.Add($"{prefix}: ThrottleKit has no rules for a service called '{service.Key}'; give them with UseRules(\"{service.Key}\", new AwsThrottlingRules(...)).");
             }
 
             foreach (var serviceId in service.Value.ServiceIds)
@@ -46,18 +53,13 @@ internal sealed class AwsThrottlingOptionsValidator : IValidateOptions<AwsThrott
             }
         }
 
+        failures.AddRange(registrations.Problems(new HashSet<string>(owners.Keys, StringComparer.Ordinal)));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void Check(List<string> failures, string path, Action validate)
-    {
-        try
-        {
-            validate();
-        }
-        catch (ArgumentException error)
-        {
-            failures.Add($"{path}:{error.Message}");
-        }
-    }
+    private static bool IsBuiltIn(string key)
+        => string.Equals(key, AwsServiceKeys.SimpleEmail, StringComparison.OrdinalIgnoreCase) || string.Equals(key, AwsServiceKeys.ConnectCampaigns, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsValidKey(string key)
+        => key.Length is > 0 and <= MaxServiceKeyLength && key.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-');
 }

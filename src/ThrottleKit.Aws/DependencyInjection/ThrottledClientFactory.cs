@@ -1,13 +1,12 @@
 using System;
 using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
-using ThrottleKit.Aws.Pipeline;
 
-namespace ThrottleKit.Aws.DependencyInjection;
+namespace ThrottleKit.Aws;
 
 /// <summary>
 /// Wraps the registration of an SDK client so that the container builds it inside a <see cref="ClientConstructionScope"/>:
-/// the client's pipeline is then bound to this container's limiters. Its presence on a descriptor also marks that
+/// the client's pipeline is then bound to this container's throttling. Its presence on a descriptor also marks that
 /// descriptor as done, so adding ThrottleKit twice does not wrap twice.
 /// </summary>
 internal sealed class ThrottledClientFactory(Type serviceType, Func<IServiceProvider, object?, object> construct)

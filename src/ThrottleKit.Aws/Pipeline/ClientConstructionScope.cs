@@ -1,8 +1,7 @@
 using System;
 using System.Threading;
-using ThrottleKit.Aws.DependencyInjection;
 
-namespace ThrottleKit.Aws.Pipeline;
+namespace ThrottleKit.Aws;
 
 /// <summary>
 /// Which container is building an SDK client right now. The SDK's pipeline customizer hook is process-wide, but a

@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using Amazon.Runtime.Internal;
 
-namespace ThrottleKit.Aws.Pipeline;
+namespace ThrottleKit.Aws;
 
 /// <summary>
 /// Registered once per process with the SDK's <see cref="RuntimePipelineCustomizerRegistry"/> (a second registration under

@@ -6,7 +6,7 @@ using System.Reflection;
 using Amazon.Runtime;
 using ThrottleKit.Internal;
 
-namespace ThrottleKit.Aws.SimpleEmail;
+namespace ThrottleKit.Aws;
 
 /// <summary>
 /// Counts the recipients of an Amazon SES send, which is what SES's sending rate counts, by the shape shared by the

@@ -3,10 +3,9 @@ using System.Collections.Concurrent;
 using System.Net.Mail;
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
-using ThrottleKit.Classification;
 using ThrottleKit.Internal;
 
-namespace ThrottleKit.Aws.SimpleEmail;
+namespace ThrottleKit.Aws;
 
 /// <summary>
 /// Tells Amazon SES's per-second throttle, which a later attempt gets past, from its 24-hour quota, which it cannot. SES

@@ -1,6 +1,6 @@
 using System;
 
-namespace ThrottleKit.Adaptive;
+namespace ThrottleKit;
 
 /// <summary>The rate of accepted permits over the last second, in ten 100 ms slots. Not thread-safe: its owner locks.</summary>
 internal sealed class AcceptedRateWindow

@@ -3,15 +3,11 @@ using System.Threading;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using ThrottleKit.Internal;
-using ThrottleKit.RateLimiting;
-using ThrottleKit.Telemetry;
-using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
-using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
 
-namespace ThrottleKit.Adaptive;
+namespace ThrottleKit;
 
 /// <summary>
-/// A rate limiter (a <see cref="TokenBucketRateLimiter"/>, or any <see cref="IAdjustableRateLimiter"/> such as a distributed
+/// A rate limiter (a <see cref="GcraRateLimiter"/>, or any <see cref="IAdjustableRateLimiter"/> such as a distributed
 /// one) whose rate follows the service's real quota: an executor reports each accepted and throttled attempt
 /// (<see cref="IRateFeedback"/>); after a throttle the rate drops to just under the quota the service was measured to accept,
 /// and between throttles it grows back along a cubic curve. A burst of throttles from one congestion event counts as one
@@ -30,7 +26,7 @@ namespace ThrottleKit.Adaptive;
 /// any answer has come back is how a cold start gets throttled.
 /// </para>
 /// </remarks>
-public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
+public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback, IAdjustableRateLimiter
 {
     // A reading of the quota wants at least this many permits' worth of answers behind it.
     private const int MinReadingPermits = 5;
@@ -40,7 +36,8 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
     private readonly IAdjustableRateLimiter _rate;
     private readonly TimeProvider _timeProvider;
     private readonly ThrottleKitTelemetry _telemetry;
-    private readonly double _min;
+    private readonly double _configuredMin;
+    private double _min;
     private double _max;
     private readonly double _decreaseFactor;
     private readonly double _margin;
@@ -54,15 +51,15 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
     private int _decreases;
     private bool _disposed;
 
-    /// <summary>Creates an adaptive limiter over a <see cref="TokenBucketRateLimiter"/> of its own.</summary>
-    /// <param name="rateLimit">The bucket; its <see cref="TokenBucketRateLimiterOptions.PermitsPerSecond"/> is the starting rate.</param>
+    /// <summary>Creates an adaptive limiter over a <see cref="GcraRateLimiter"/> of its own.</summary>
+    /// <param name="rateLimit">The bucket; its <see cref="GcraRateLimiterOptions.PermitsPerSecond"/> is the starting rate.</param>
     /// <param name="adaptive">How the rate adapts; <see cref="AdaptiveRateOptions.Enabled"/> is not consulted here.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="telemetry">Where rate changes are logged; nowhere when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException">An options argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it and its value.</exception>
-    public AdaptiveRateLimiter(TokenBucketRateLimiterOptions rateLimit, AdaptiveRateOptions adaptive, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
-        : this(new TokenBucketRateLimiter(rateLimit, timeProvider), adaptive, timeProvider, telemetry)
+    public AdaptiveRateLimiter(GcraRateLimiterOptions rateLimit, AdaptiveRateOptions adaptive, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
+        : this(new GcraRateLimiter(rateLimit, timeProvider), adaptive, timeProvider, telemetry)
     {
     }
 
@@ -90,12 +87,12 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
 
     private AdaptiveRateLimiter(RateLimiter inner, AdaptiveRateOptions adaptive, TimeProvider? timeProvider, ThrottleKitTelemetry? telemetry)
     {
-        Guard.NotNull(adaptive, nameof(adaptive)).Validate();
+        OptionsValidation.ThrowIfInvalid(adaptive, nameof(adaptive));
         _timeProvider = timeProvider ?? TimeProvider.System;
         _bucket = inner;
         _rate = (IAdjustableRateLimiter)inner;
-        _telemetry = telemetry ?? ThrottleKitTelemetry.Silent("default");
-        _min = adaptive.MinPermitsPerSecond;
+        _telemetry = telemetry ?? ThrottleKitTelemetry.Silent;
+        _min = _configuredMin = adaptive.MinPermitsPerSecond;
         _max = adaptive.MaxPermitsPerSecond;
         _decreaseFactor = adaptive.DecreaseFactor;
         _margin = adaptive.Margin;
@@ -107,36 +104,58 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
         _rate.SetRate(_applied);
 
         // No burst on top of a guessed rate (see remarks). A shared bucket is left as it is: other processes are spending it.
-        (inner as TokenBucketRateLimiter)?.Drain();
+        (inner as GcraRateLimiter)?.Drain();
     }
 
     /// <summary>Gets the rate in force, in permits per second.</summary>
     public double PermitsPerSecond => _rate.PermitsPerSecond;
+
+    /// <summary>Sets the rate in force, within the floor and the ceiling; from there it adapts as before.</summary>
+    /// <param name="permitsPerSecond">The new rate, between 0.000001 and 10⁹ permits per second.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is out of that range.</exception>
+    public void SetRate(double permitsPerSecond)
+    {
+        Guard.Rate(permitsPerSecond, nameof(permitsPerSecond));
+        lock (_lock)
+        {
+            Apply(Math.Min(Math.Max(permitsPerSecond, _min), _max));
+        }
+    }
 
     /// <summary>Gets how many decreases (congestion events) there have been.</summary>
     public int Decreases => Volatile.Read(ref _decreases);
 
     /// <summary>
     /// Lowers or raises the ceiling (<see cref="AdaptiveRateOptions.MaxPermitsPerSecond"/>), for example to the rate the account's
-    /// quota allows; a rate in force above it drops to it at once.
+    /// quota allows; a rate in force above it drops to it at once. The lower of the two wins: a ceiling below the floor
+    /// (<see cref="AdaptiveRateOptions.MinPermitsPerSecond"/>) lowers the floor to it, since the account's quota is a fact and the
+    /// floor a guess.
     /// </summary>
-    /// <param name="permitsPerSecond">The new ceiling; positive, finite, and not below the floor.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is not positive and finite, or is below the floor.</exception>
+    /// <param name="permitsPerSecond">The new ceiling, between 0.000001 and 10⁹ permits per second.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is out of that range.</exception>
     public void SetMaxRate(double permitsPerSecond)
     {
-        Guard.PositiveFinite(permitsPerSecond, nameof(permitsPerSecond));
-        if (permitsPerSecond < _min)
-        {
-            throw new ArgumentOutOfRangeException(nameof(permitsPerSecond), permitsPerSecond, $"The ceiling must not be below the floor ({_min}/s).");
-        }
-
+        Guard.Rate(permitsPerSecond, nameof(permitsPerSecond));
         lock (_lock)
         {
             _max = permitsPerSecond;
+            _min = Math.Min(_configuredMin, permitsPerSecond);
             _peak = Math.Min(_peak, permitsPerSecond);
             if (_applied > permitsPerSecond)
             {
                 Apply(permitsPerSecond);
+            }
+        }
+    }
+
+    /// <summary>Gets the floor in force: the configured one, or the ceiling when that is lower.</summary>
+    public double MinPermitsPerSecond
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _min;
             }
         }
     }
@@ -193,7 +212,7 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback
             _timeToPeak = CubicRecovery.TimeToPeak(_peak, rate, _growth);
             Interlocked.Increment(ref _decreases);
             Apply(rate);
-            ThrottleKitLog.RateDecreased(_telemetry.Logger, _telemetry.ServiceName, before, rate, decision.Accepted, decision.Reading);
+            ThrottleKitLog.RateDecreased(_telemetry, before, rate, decision.Accepted, decision.Reading);
         }
     }
 

@@ -1,6 +1,6 @@
 using System;
 
-namespace ThrottleKit.Adaptive;
+namespace ThrottleKit;
 
 /// <summary>
 /// The arithmetic of the adaptive rate, apart from its state. After a throttle the rate drops to just under the rate the

@@ -1,4 +1,4 @@
-namespace ThrottleKit.Adaptive;
+namespace ThrottleKit;
 
 /// <summary>
 /// Told by an executor how each attempt went at the service, so that a rate can follow the service's real quota.

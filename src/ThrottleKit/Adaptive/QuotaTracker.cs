@@ -1,6 +1,6 @@
 using System;
 
-namespace ThrottleKit.Adaptive;
+namespace ThrottleKit;
 
 /// <summary>
 /// What the service's answers say about its quota, and where the rate goes after a throttle. Not thread-safe: its owner locks.

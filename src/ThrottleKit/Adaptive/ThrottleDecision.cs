@@ -1,4 +1,4 @@
-namespace ThrottleKit.Adaptive;
+namespace ThrottleKit;
 
 /// <summary>Where the rate goes after a throttle.</summary>
 internal readonly struct ThrottleDecision

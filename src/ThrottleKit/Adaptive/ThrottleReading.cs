@@ -1,4 +1,4 @@
-namespace ThrottleKit.Adaptive;
+namespace ThrottleKit;
 
 /// <summary>Which reading of the service's answers set the rate after a throttle.</summary>
 internal enum ThrottleReading

@@ -1,4 +1,4 @@
-namespace ThrottleKit.Backoff;
+namespace ThrottleKit;
 
 /// <summary>How an <see cref="ExponentialBackoff"/> randomises its delays. Whatever the mode, no delay exceeds <see cref="ExponentialBackoffOptions.MaxDelay"/>.</summary>
 public enum BackoffJitter

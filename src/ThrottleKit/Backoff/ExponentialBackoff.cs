@@ -1,13 +1,13 @@
 using System;
 using ThrottleKit.Internal;
 
-namespace ThrottleKit.Backoff;
+namespace ThrottleKit;
 
 /// <summary>
 /// A capped exponential backoff: the n-th retry (n = 0, 1, 2 …) waits <c>min(MaxDelay, MinDelay · 2ⁿ)</c>, optionally
 /// jittered (<see cref="BackoffJitter"/>). Immutable and thread-safe; randomness is passed in, so every delay is reproducible.
 /// </summary>
-public sealed class ExponentialBackoff
+internal sealed class ExponentialBackoff
 {
     /// <summary>Creates a backoff from <paramref name="options"/>, which are validated and copied.</summary>
     /// <param name="options">The delays, retry count and jitter mode.</param>
@@ -15,7 +15,7 @@ public sealed class ExponentialBackoff
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it and its value.</exception>
     public ExponentialBackoff(ExponentialBackoffOptions options)
     {
-        Guard.NotNull(options, nameof(options)).Validate();
+        OptionsValidation.ThrowIfInvalid(options, nameof(options));
         MinDelay = options.MinDelay;
         MaxDelay = options.MaxDelay;
         MaxRetries = options.MaxRetries;
@@ -42,7 +42,7 @@ public sealed class ExponentialBackoff
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retry"/> is negative.</exception>
     public static TimeSpan CappedDelay(TimeSpan minDelay, TimeSpan maxDelay, int retry)
     {
-        Guard.NotNegative(retry, nameof(retry));
+        Guard.InRange(retry, 0, int.MaxValue, nameof(retry));
         var min = minDelay.Ticks;
         var max = maxDelay.Ticks;
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using ThrottleKit.Internal;
 
-namespace ThrottleKit.Classification;
+namespace ThrottleKit;
 
 /// <summary>Builds classifiers from a function and composes them.</summary>
 public static class ThrottlingClassifier

@@ -3,9 +3,8 @@ using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Tasks;
-using ThrottleKit.Batching;
 
-namespace ThrottleKit.Execution;
+namespace ThrottleKit;
 
 /// <summary>
 /// Runs calls to a rate-limited API: each attempt first waits for its permits, throttles are retried after a capped
@@ -21,10 +20,10 @@ public interface IThrottledExecutor
     /// <param name="cancellationToken">Cancels waiting for permits, the backoff and the operation; a cancellation is never retried.</param>
     /// <returns>What the first successful attempt returned.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cost"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cost"/> is negative or above 10⁹, or more than the limiter's burst when it does not allow borrowing.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="Polly.RateLimiting.RateLimiterRejectedException">The rate limiter's queue is full.</exception>
-    /// <exception cref="Quota.DailyQuotaExceededException">The executor enforces the account's 24-hour quota and it is spent; nothing was sent.</exception>
+    /// <exception cref="DailyQuotaExceededException">The executor enforces the account's 24-hour quota and it is spent; nothing was sent.</exception>
     /// <remarks>
     /// A terminal failure is rethrown at once, and the last throttle is rethrown once the retries are spent: in both cases
     /// the very exception the operation threw, with its stack trace, so existing <c>catch</c> blocks keep working.
@@ -37,10 +36,10 @@ public interface IThrottledExecutor
     /// <param name="cancellationToken">Cancels waiting for permits, the backoff and the operation; a cancellation is never retried.</param>
     /// <returns>A task that completes when an attempt succeeds.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cost"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cost"/> is negative or above 10⁹, or more than the limiter's burst when it does not allow borrowing.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="Polly.RateLimiting.RateLimiterRejectedException">The rate limiter's queue is full.</exception>
-    /// <exception cref="Quota.DailyQuotaExceededException">The executor enforces the account's 24-hour quota and it is spent; nothing was sent.</exception>
+    /// <exception cref="DailyQuotaExceededException">The executor enforces the account's 24-hour quota and it is spent; nothing was sent.</exception>
     /// <remarks>Failures surface exactly as in <see cref="ExecuteAsync{T}(Func{CancellationToken, Task{T}}, int, CancellationToken)"/>.</remarks>
     Task ExecuteAsync(Func<CancellationToken, Task> operation, int cost = 1, CancellationToken cancellationToken = default);
 

@@ -2,7 +2,7 @@ using System;
 using ThrottleKit.Internal;
 using System.Globalization;
 
-namespace ThrottleKit.Quota;
+namespace ThrottleKit;
 
 /// <summary>
 /// An account's quota as the service reports it, for example Amazon SES's <c>GetSendQuota</c>:
@@ -14,10 +14,10 @@ public sealed class AccountQuota
     /// <param name="maxPermitsPerSecond">The rate the account may call at (SES <c>MaxSendRate</c>, recipients per second).</param>
     /// <param name="max24HourPermits">What the account may spend in 24 hours (SES <c>Max24HourSend</c>); <see langword="null"/> or negative (SES's −1) when there is no such limit.</param>
     /// <param name="usedLast24Hours">What it spent in the last 24 hours (SES <c>SentLast24Hours</c>); <see langword="null"/> when unknown.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPermitsPerSecond"/> is not positive and finite, or <paramref name="usedLast24Hours"/> is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPermitsPerSecond"/> is not between 0.000001 and 10⁹, or <paramref name="usedLast24Hours"/> is negative or not finite.</exception>
     public AccountQuota(double maxPermitsPerSecond, double? max24HourPermits = null, double? usedLast24Hours = null)
     {
-        Guard.PositiveFinite(maxPermitsPerSecond, nameof(maxPermitsPerSecond));
+        Guard.Rate(maxPermitsPerSecond, nameof(maxPermitsPerSecond));
         if (usedLast24Hours is { } used && (used < 0 || double.IsNaN(used) || double.IsInfinity(used)))
         {
             throw new ArgumentOutOfRangeException(nameof(usedLast24Hours), used, $"{nameof(usedLast24Hours)} must be a finite number, not negative.");

@@ -2,9 +2,8 @@ using System;
 using ThrottleKit.Internal;
 using System.Threading;
 using System.Threading.Tasks;
-using ThrottleKit.Telemetry;
 
-namespace ThrottleKit.Quota;
+namespace ThrottleKit;
 
 /// <summary>
 /// Reads the account's quota now and then on a schedule (<see cref="AccountQuotaOptions.RefreshInterval"/>), hands its rate
@@ -27,7 +26,8 @@ public sealed class AccountQuotaMonitor : IDisposable, IAsyncDisposable
     private readonly ITimer _timer;
     private AccountQuota? _current;
     private DateTimeOffset _readAt;
-    private double _succeededSinceRead;
+    private double _succeeded;
+    private double _succeededBeforeRead;
     private double _inFlight;
     private double _appliedRate = double.NaN;
     private int _refreshing;
@@ -43,11 +43,11 @@ public sealed class AccountQuotaMonitor : IDisposable, IAsyncDisposable
     public AccountQuotaMonitor(Func<CancellationToken, Task<AccountQuota>> source, AccountQuotaOptions options, Action<double>? applyRate = null, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
     {
         _source = Guard.NotNull(source, nameof(source));
-        Guard.NotNull(options, nameof(options)).Validate();
+        OptionsValidation.ThrowIfInvalid(options, nameof(options));
         _applyRate = applyRate;
         _enforceDailyQuota = options.EnforceDailyQuota;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _telemetry = telemetry ?? ThrottleKitTelemetry.Silent("default");
+        _telemetry = telemetry ?? ThrottleKitTelemetry.Silent;
         RefreshInterval = options.RefreshInterval;
 
         // Last, as the first tick may run before the constructor returns.
@@ -79,7 +79,7 @@ public sealed class AccountQuotaMonitor : IDisposable, IAsyncDisposable
         {
             lock (_lock)
             {
-                return Limit() is { } max ? Math.Max(0, max - UsedLocked()) : null;
+                return _enforceDailyQuota && _current?.Max24HourPermits is { } max ? Math.Max(0, max - UsedLocked()) : null;
             }
         }
     }
@@ -109,21 +109,27 @@ public sealed class AccountQuotaMonitor : IDisposable, IAsyncDisposable
     /// answer with one <see cref="Complete"/>.
     /// </summary>
     /// <param name="permits">What the call needs.</param>
-    /// <returns>Whether the permits are counted (so <see cref="Complete"/> must follow); <see langword="false"/> when there is no limit to enforce.</returns>
+    /// <returns>
+    /// Whether the permits are counted (so <see cref="Complete"/> must follow): while the 24-hour quota is enforced, always — a
+    /// call made before the first reading is counted too, so that the reading that follows it cannot leave it out.
+    /// </returns>
     /// <exception cref="DailyQuotaExceededException">The call would exceed the 24-hour quota; it must not be sent.</exception>
     public bool Reserve(int permits)
     {
+        if (!_enforceDailyQuota)
+        {
+            return false;
+        }
+
         lock (_lock)
         {
-            if (Limit() is not { } max)
+            if (_current?.Max24HourPermits is { } max)
             {
-                return false;
-            }
-
-            var used = UsedLocked();
-            if (used + permits > max)
-            {
-                throw new DailyQuotaExceededException(max, used, permits, _readAt);
+                var used = UsedLocked();
+                if (used + permits > max)
+                {
+                    throw new DailyQuotaExceededException(max, used, permits, _readAt);
+                }
             }
 
             _inFlight += permits;
@@ -141,14 +147,14 @@ public sealed class AccountQuotaMonitor : IDisposable, IAsyncDisposable
             _inFlight = Math.Max(0, _inFlight - permits);
             if (succeeded)
             {
-                _succeededSinceRead += permits;
+                _succeeded += permits;
             }
         }
     }
 
-    private double? Limit() => _enforceDailyQuota ? _current?.Max24HourPermits : null;
-
-    private double UsedLocked() => (_current?.UsedLast24Hours ?? 0) + _succeededSinceRead + _inFlight;
+    // What the service reported, plus every call that succeeded since the reading began (one the service had already counted
+    // is counted twice: the count errs on the safe side), plus every call in flight.
+    private double UsedLocked() => (_current?.UsedLast24Hours ?? 0) + (_succeeded - _succeededBeforeRead) + _inFlight;
 
     private void OnTick()
     {
@@ -164,6 +170,12 @@ public sealed class AccountQuotaMonitor : IDisposable, IAsyncDisposable
         try
         {
             var token = _stopping.Token;
+            double succeededBefore;
+            lock (_lock)
+            {
+                succeededBefore = _succeeded;
+            }
+
             var quota = await _source(token).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("The account quota source returned null.");
             bool rateChanged;
@@ -171,7 +183,7 @@ public sealed class AccountQuotaMonitor : IDisposable, IAsyncDisposable
             {
                 _current = quota;
                 _readAt = _timeProvider.GetUtcNow();
-                _succeededSinceRead = 0;
+                _succeededBeforeRead = succeededBefore;
                 rateChanged = quota.MaxPermitsPerSecond != _appliedRate;
                 _appliedRate = quota.MaxPermitsPerSecond;
             }
@@ -190,7 +202,7 @@ public sealed class AccountQuotaMonitor : IDisposable, IAsyncDisposable
         }
         catch (Exception error)
         {
-            ThrottleKitLog.AccountQuotaReadFailed(_telemetry.Logger, _telemetry.ServiceName, error);
+            ThrottleKitLog.AccountQuotaReadFailed(_telemetry, error);
         }
         finally
         {

@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace ThrottleKit.Quota;
+namespace ThrottleKit;
 
 /// <summary>
 /// A call was not sent because the account's 24-hour quota, as last read, is spent. Nothing was sent; retrying before sends

@@ -1,8 +1,8 @@
-namespace ThrottleKit.RateLimiting;
+namespace ThrottleKit;
 
 /// <summary>
 /// A rate limiter whose sustained rate can be changed while it runs: by the adaptive rate, or by the account's quota.
-/// <see cref="TokenBucketRateLimiter"/> is one; a distributed limiter is another.
+/// <see cref="GcraRateLimiter"/> is one; a distributed limiter is another.
 /// </summary>
 public interface IAdjustableRateLimiter
 {
@@ -10,7 +10,7 @@ public interface IAdjustableRateLimiter
     double PermitsPerSecond { get; }
 
     /// <summary>Changes the rate from now on.</summary>
-    /// <param name="permitsPerSecond">The new rate; positive and finite.</param>
-    /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is not positive and finite.</exception>
+    /// <param name="permitsPerSecond">The new rate, between 0.000001 and 10⁹ permits per second.</param>
+    /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is out of that range.</exception>
     void SetRate(double permitsPerSecond);
 }

@@ -2,22 +2,21 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
-using ThrottleKit.Adaptive;
-using ThrottleKit.Internal;
-using ThrottleKit.RateLimiting;
 
-namespace ThrottleKit.Telemetry;
+namespace ThrottleKit;
 
 /// <summary>
 /// The <c>ThrottleKit</c> meter and its instruments, for OpenTelemetry or any <see cref="MeterListener"/>. Every measurement
-/// carries the tag <c>throttlekit.service</c> (e.g. <c>SES</c>). Create one per container (from its <see cref="IMeterFactory"/>)
-/// and share it among that container's executors.
+/// carries the tag <c>throttlekit.service</c> (e.g. <c>SES</c>) and the tags its <see cref="ThrottleKitTelemetry"/> adds
+/// (an AWS bucket adds <c>cloud.region</c> and <c>aws.service</c>). Create one per container (from its <see cref="IMeterFactory"/>)
+/// and share it among that container's pipelines.
 /// </summary>
 /// <remarks>
-/// Instruments: <c>throttlekit.throttles</c> (throttles seen), <c>throttlekit.retries</c> (retries scheduled),
-/// <c>throttlekit.calls.exhausted</c> (calls that failed throttled after their last retry), <c>throttlekit.calls.rejected</c>
-/// (calls refused because the limiter's queue was full), <c>throttlekit.permit.wait.duration</c> (histogram, ms, time an
-/// attempt waited for its permits) and <c>throttlekit.rate_limit.rate</c> (gauge, the current permits per second).
+/// Instruments, named and measured as OpenTelemetry's semantic conventions ask: <c>throttlekit.throttles</c> (throttles seen,
+/// <c>{throttle}</c>), <c>throttlekit.retries</c> (retries scheduled, <c>{retry}</c>), <c>throttlekit.calls.exhausted</c> (calls
+/// still throttled after their last retry, <c>{call}</c>), <c>throttlekit.calls.rejected</c> (calls refused because the
+/// limiter's queue was full, <c>{call}</c>), <c>throttlekit.permit.wait.duration</c> (histogram of the time an attempt waited
+/// for its permits, in seconds) and <c>throttlekit.rate_limit.rate</c> (gauge of the rate in force, <c>{permit}/s</c>).
 /// </remarks>
 public sealed class ThrottleKitMetrics : IDisposable
 {
@@ -29,7 +28,7 @@ public sealed class ThrottleKitMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
-    private readonly List<KeyValuePair<string, RateLimiter>> _rateSources = [];
+    private readonly List<RateSource> _rateSources = [];
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a meter of its own when there is none.</summary>
     /// <param name="meterFactory">The container's meter factory, which owns and disposes the meter; <see langword="null"/> for a meter this instance owns.</param>
@@ -38,12 +37,15 @@ public sealed class ThrottleKitMetrics : IDisposable
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         Throttles = _meter.CreateCounter<long>("throttlekit.throttles", "{throttle}", "Throttling errors seen (retriable failures).");
-        Retries = _meter.CreateCounter<long>("throttlekit.retries", "{retry}", "Retries scheduled after a throttle.");
+        Retries = _meter.CreateCounter<long>("throttlekit.retries", "{retry}", "Retries scheduled after a throttle or a request that never left.");
         Exhausted = _meter.CreateCounter<long>("throttlekit.calls.exhausted", "{call}", "Calls that were still throttled after their last retry.");
         Rejected = _meter.CreateCounter<long>("throttlekit.calls.rejected", "{call}", "Calls refused because the rate limiter's queue was full.");
-        PermitWait = _meter.CreateHistogram<double>("throttlekit.permit.wait.duration", "ms", "Time an attempt waited for its permits.");
+        PermitWait = _meter.CreateHistogram<double>("throttlekit.permit.wait.duration", "s", "Time an attempt waited for its permits.");
         _meter.CreateObservableGauge("throttlekit.rate_limit.rate", ObserveRates, "{permit}/s", "The rate limit in force, in permits per second.");
     }
+
+    /// <summary>Gets the meter the instruments live on, for a package of ThrottleKit's that adds its own.</summary>
+    public Meter Meter => _meter;
 
     internal Counter<long> Throttles { get; }
 
@@ -64,16 +66,16 @@ public sealed class ThrottleKitMetrics : IDisposable
         }
     }
 
-    /// <summary>Reports <paramref name="limiter"/>'s rate on the gauge, tagged with <paramref name="service"/>, until the result is disposed.</summary>
-    internal IDisposable TrackRate(string service, RateLimiter limiter)
+    /// <summary>
+    /// Reports <paramref name="limiter"/>'s rate on the gauge with <paramref name="telemetry"/>'s tags for as long as the
+    /// limiter lives (held weakly: a pipeline nobody disposes does not keep it alive).
+    /// </summary>
+    internal void TrackRate(ThrottleKitTelemetry telemetry, RateLimiter limiter)
     {
-        var source = new KeyValuePair<string, RateLimiter>(Guard.NotNull(service, nameof(service)), limiter);
         lock (_rateSources)
         {
-            _rateSources.Add(source);
+            _rateSources.Add(new RateSource(telemetry.Tags, new WeakReference<RateLimiter>(limiter)));
         }
-
-        return new Untrack(this, source);
     }
 
     private List<Measurement<double>> ObserveRates()
@@ -81,17 +83,12 @@ public sealed class ThrottleKitMetrics : IDisposable
         lock (_rateSources)
         {
             var measurements = new List<Measurement<double>>(_rateSources.Count);
+            _rateSources.RemoveAll(source => !source.Limiter.TryGetTarget(out _));
             foreach (var source in _rateSources)
             {
-                double? rate = source.Value switch
+                if (source.Limiter.TryGetTarget(out var limiter) && limiter is IAdjustableRateLimiter adjustable)
                 {
-                    IAdjustableRateLimiter adjustable => adjustable.PermitsPerSecond,
-                    AdaptiveRateLimiter adaptive => adaptive.PermitsPerSecond,
-                    _ => null,
-                };
-                if (rate is { } value)
-                {
-                    measurements.Add(new Measurement<double>(value, new KeyValuePair<string, object?>(ServiceTag, source.Key)));
+                    measurements.Add(new Measurement<double>(adjustable.PermitsPerSecond, source.Tags));
                 }
             }
 
@@ -99,14 +96,5 @@ public sealed class ThrottleKitMetrics : IDisposable
         }
     }
 
-    private sealed class Untrack(ThrottleKitMetrics metrics, KeyValuePair<string, RateLimiter> source) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (metrics._rateSources)
-            {
-                metrics._rateSources.Remove(source);
-            }
-        }
-    }
+    private sealed record RateSource(KeyValuePair<string, object?>[] Tags, WeakReference<RateLimiter> Limiter);
 }

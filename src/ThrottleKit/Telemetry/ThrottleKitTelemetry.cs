@@ -1,19 +1,24 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ThrottleKit.Internal;
 
-namespace ThrottleKit.Telemetry;
+namespace ThrottleKit;
 
-/// <summary>Where one executor reports: the service name it tags measurements and logs with, a logger and the metrics.</summary>
+/// <summary>Where one bucket's throttling reports: the service name it is tagged with, any further tags, a logger and the metrics.</summary>
 public sealed class ThrottleKitTelemetry
 {
-    /// <summary>Creates the telemetry of one service.</summary>
-    /// <param name="serviceName">The service, e.g. <c>SES</c>; the value of the <c>throttlekit.service</c> tag.</param>
-    /// <param name="loggerFactory">Where log events go; none when <see langword="null"/>.</param>
-    /// <param name="metrics">The instruments, shared by a container's executors; none when <see langword="null"/>.</param>
+    /// <summary>Creates the telemetry of one service (or bucket).</summary>
+    /// <param name="serviceName">The service, e.g. <c>SES</c>; the value of the <c>throttlekit.service</c> tag and the subject of log events.</param>
+    /// <param name="loggerFactory">Where log events go (category <c>ThrottleKit</c>); nowhere when <see langword="null"/>.</param>
+    /// <param name="metrics">The instruments, shared by a container's pipelines; none when <see langword="null"/>.</param>
+    /// <param name="tags">Further tags on every measurement, e.g. <c>cloud.region</c>; never anything secret.</param>
     /// <exception cref="ArgumentException"><paramref name="serviceName"/> is null or empty.</exception>
-    public ThrottleKitTelemetry(string serviceName, ILoggerFactory? loggerFactory = null, ThrottleKitMetrics? metrics = null)
+    public ThrottleKitTelemetry(string serviceName, ILoggerFactory? loggerFactory = null, ThrottleKitMetrics? metrics = null, IEnumerable<KeyValuePair<string, object?>>? tags = null)
     {
         if (string.IsNullOrEmpty(serviceName))
         {
@@ -23,7 +28,7 @@ public sealed class ThrottleKitTelemetry
         ServiceName = serviceName;
         Logger = loggerFactory?.CreateLogger("ThrottleKit") ?? NullLogger.Instance;
         Metrics = metrics;
-        ServiceTag = new(ThrottleKitMetrics.ServiceTag, serviceName);
+        Tags = [new(ThrottleKitMetrics.ServiceTag, serviceName), .. tags ?? []];
     }
 
     /// <summary>Gets the service name.</summary>
@@ -33,7 +38,32 @@ public sealed class ThrottleKitTelemetry
 
     internal ThrottleKitMetrics? Metrics { get; }
 
-    internal System.Collections.Generic.KeyValuePair<string, object?> ServiceTag { get; }
+    internal KeyValuePair<string, object?>[] Tags { get; }
 
-    internal static ThrottleKitTelemetry Silent(string serviceName) => new(Guard.NotNull(serviceName, nameof(serviceName)));
+    /// <summary>Warnings that a storm could repeat many times a second come through here: at most one a second each.</summary>
+    internal LogGate Exhausted { get; } = new();
+
+    internal LogGate QueueFull { get; } = new();
+
+    internal LogGate ClassifierFailed { get; } = new();
+
+    internal LogGate RateChanged { get; } = new();
+
+    internal static ThrottleKitTelemetry Silent { get; } = new("default");
+
+    private RateLimiter? _trackedLimiter;
+
+    /// <summary>
+    /// Puts <paramref name="limiter"/>'s rate on the gauge under these tags, once: a pipeline built again over the same limiter
+    /// (a configuration change) does not report it twice.
+    /// </summary>
+    internal void TrackRate(RateLimiter limiter)
+    {
+        if (Metrics is { } metrics && !ReferenceEquals(Interlocked.Exchange(ref _trackedLimiter, limiter), limiter))
+        {
+            metrics.TrackRate(this, limiter);
+        }
+    }
+
+    internal string? Tag(string name) => Tags.FirstOrDefault(t => t.Key == name).Value as string;
 }

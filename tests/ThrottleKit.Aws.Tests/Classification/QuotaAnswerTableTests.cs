@@ -7,7 +7,7 @@ using Amazon.SecurityToken.Model;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using Microsoft.Extensions.DependencyInjection;
-using ThrottleKit.Aws.DependencyInjection;
+using ThrottleKit.Aws;
 using ThrottleKit.Aws.Tests.Support;
 using ThrottleKit.Emulator;
 
@@ -114,9 +114,7 @@ public class QuotaAnswerTableTests
         services.AddAWSService<IAmazonSimpleSystemsManagement>();
         services.AddThrottledAwsClients(options =>
         {
-            options.MapServiceId(protocol == "awsQuery" ? "STS" : "SSM", serviceKey);
             var service = options.Services[serviceKey];
-            service.UseRules((serviceKey == AwsServiceKeys.SimpleEmail ? AwsThrottlingRules.SimpleEmail : AwsThrottlingRules.ConnectCampaigns).AlsoSpendingServiceRate("GetCallerIdentity", "GetParameter"));
             if (clientRate is { } rate)
             {
                 // The default backoff (10 ms … 5 s): a send waits up to 2 s for its turn at 10/s.
@@ -127,7 +125,7 @@ public class QuotaAnswerTableTests
             {
                 service.Backoff = new() { MaxRetries = retries, MinDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(10) };
             }
-        });
+        }).MapServiceId(protocol == "awsQuery" ? "STS" : "SSM", serviceKey);
         return services.BuildServiceProvider(validateScopes: true);
     }
 }

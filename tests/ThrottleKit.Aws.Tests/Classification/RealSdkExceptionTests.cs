@@ -8,10 +8,9 @@ using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
-using ThrottleKit.Aws.ConnectCampaigns;
-using ThrottleKit.Aws.SimpleEmail;
+using ThrottleKit.Aws;
 using ThrottleKit.Aws.Tests.Support;
-using ThrottleKit.Classification;
+using ThrottleKit;
 using ThrottleKit.Emulator;
 using Microsoft.Extensions.Logging.Testing;
 

@@ -1,15 +1,14 @@
 using System;
+using System.Linq;
 using System.Threading.Tasks;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.DependencyInjection;
-using ThrottleKit.Aws.DependencyInjection;
+using ThrottleKit.Aws;
 using ThrottleKit.Aws.Tests.Support;
 using ThrottleKit.Emulator;
-using ThrottleKit.Execution;
-using ThrottleKit.Quota;
-using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
+using ThrottleKit;
 
 namespace ThrottleKit.Aws.Tests.DependencyInjection;
 
@@ -21,24 +20,26 @@ public class AccountQuotaIntegrationTests
     {
         await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 1000, Burst = 1000, DailyQuota = 6 });
         IServiceProvider? given = null;
-        await using var provider = Containers.Build(emulator, options => options.Services[AwsServiceKeys.SimpleEmail].UseAccountQuota((services, _) =>
+        await using var provider = Containers.Build(emulator, configureBuilder: builder => builder.UseAccountQuota(AwsServiceKeys.SimpleEmail, (services, _) =>
         {
             given = services;
             return Task.FromResult(new AccountQuota(maxPermitsPerSecond: 200, max24HourPermits: 6, usedLast24Hours: emulator.SentToday));
         }));
         var sts = provider.GetRequiredService<IAmazonSecurityTokenService>();
-        var limiter = Assert.IsType<TokenBucketRateLimiter>(((ThrottledExecutor)provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail)).RateLimiter);
+        var state = provider.GetRequiredService<AwsThrottlingState>();
 
-        for (var i = 0; i < 200 && limiter.PermitsPerSecond != 200; i++)
+        // The account's quota is read for a bucket when a call first needs the bucket.
+        await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest());
+        for (var i = 0; i < 200 && state.GetBuckets().Single().PermitsPerSecond != 200; i++)
         {
             await Task.Delay(10);
         }
 
-        Assert.Equal(200, limiter.PermitsPerSecond);
+        Assert.Equal(200, state.GetBuckets().Single().PermitsPerSecond);
         Assert.Same(sts, given!.GetRequiredService<IAmazonSecurityTokenService>());   // the container itself
-        var sent = 0;
+        var sent = 1;
         var refused = 0;
-        for (var i = 0; i < 8; i++)
+        for (var i = 1; i < 8; i++)
         {
             try
             {

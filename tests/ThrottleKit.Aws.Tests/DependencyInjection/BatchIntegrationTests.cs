@@ -7,12 +7,10 @@ using Amazon.SecurityToken.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.DependencyInjection;
-using ThrottleKit.Aws.DependencyInjection;
+using ThrottleKit.Aws;
 using ThrottleKit.Aws.Tests.Support;
-using ThrottleKit.Batching;
+using ThrottleKit;
 using ThrottleKit.Emulator;
-using ThrottleKit.Execution;
-using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
 
 namespace ThrottleKit.Aws.Tests.DependencyInjection;
 
@@ -61,20 +59,56 @@ public class BatchIntegrationTests
         Assert.All(attempts.GroupBy(a => a.InvocationId), call => Assert.True(call.Select(a => a.At).Distinct().Count() == 1));
     }
 
+    [Theory]
+    [InlineData(AwsServiceKeys.SimpleEmail)]
+    [InlineData(AwsServiceKeys.ConnectCampaigns)]
+    public async Task A_wrapped_client_called_inside_an_executor_never_multiplies_attempts(string executorService)
+    {
+        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        await using var provider = Containers.Build(emulator, options =>
+        {
+            foreach (var service in options.Services.Values)
+            {
+                service.Backoff = new() { MaxRetries = 2, MinDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) };
+            }
+        });
+        var sts = provider.GetRequiredService<IAmazonSecurityTokenService>();
+        var executor = provider.GetRequiredKeyedService<IThrottledExecutor>(executorService);
+
+        await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() => executor.ExecuteAsync(ct => sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct)));
+
+        // The client retried its throttle as far as its service allows (MaxRetries + 1 attempts); the executor around it
+        // passes that verdict on instead of retrying it again.
+        Assert.Equal(3, emulator.Attempts.Count);
+    }
+
     [Fact]
-    public async Task A_throttled_client_called_inside_its_services_executor_takes_its_permits_once()
+    [Trait("Category", RealClock.Category)]
+    public async Task Calls_made_inside_an_attempt_even_from_Task_Run_take_their_permits_as_any_other_call()
     {
         await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
-        await using var provider = BuildProvider(emulator, clientRate: 50);
+        await using var provider = Containers.Build(emulator, options => options.Services[AwsServiceKeys.SimpleEmail].RateLimit = new() { PermitsPerSecond = 2, Burst = 1 });
         var sts = provider.GetRequiredService<IAmazonSecurityTokenService>();
-        var executor = (ThrottledExecutor)provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail);
+        var executor = provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        await executor.ExecuteAsync(ct => sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct), cost: 2);
-        await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest());
+        await executor.ExecuteAsync(async ct =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct);
+            }
 
-        var limiter = Assert.IsType<TokenBucketRateLimiter>(executor.RateLimiter);
-        Assert.Equal(2, limiter.GetStatistics()!.TotalSuccessfulLeases);
-        Assert.Equal(2, emulator.Attempts.Count);
+            await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(() => sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct), ct)));
+        });
+        var elapsed = clock.Elapsed;
+
+        // Ten calls at 2/s with a burst of 1 (and the 25 ms jitter allowance on each interval) cannot take less than 4.5 s.
+        Assert.Equal(10, emulator.Attempts.Count);
+        Assert.True(elapsed >= TimeSpan.FromSeconds(4.5), $"Ten calls at 2/s took {elapsed.TotalSeconds:0.000} s. {emulator.Describe()}");
+        var sent = emulator.BusiestWindowOfAttempts(TimeSpan.FromSeconds(2));
+        var bound = RealClock.WindowBound(1, 2, TimeSpan.FromSeconds(2), RealClock.LateTimestampAllowance(emulator.SchedulingLag()));
+        Assert.True(sent.Count <= bound, $"Sent {sent}, bound {bound:0.0}. {emulator.Describe()}");
     }
 
     private static ServiceProvider BuildProvider(AwsThrottlingEmulator emulator, double clientRate) => Containers.Build(emulator, options =>

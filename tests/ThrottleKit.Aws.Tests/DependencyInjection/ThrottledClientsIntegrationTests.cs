@@ -8,7 +8,7 @@ using Amazon.SecurityToken.Model;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using Microsoft.Extensions.DependencyInjection;
-using ThrottleKit.Aws.DependencyInjection;
+using ThrottleKit.Aws;
 using ThrottleKit.Aws.Tests.Support;
 using ThrottleKit.Emulator;
 
@@ -174,7 +174,7 @@ public class ThrottledClientsIntegrationTests
         await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
         var services = new ServiceCollection();
         services.AddSingleton<IAmazonSecurityTokenService>(_ => Clients.Sts(emulator));
-        services.AddThrottledAwsClients(o => FastBackoff(o.MapServiceId("STS", AwsServiceKeys.SimpleEmail), AwsServiceKeys.SimpleEmail, retries: 1));
+        services.AddThrottledAwsClients(o => FastBackoff(o, AwsServiceKeys.SimpleEmail, retries: 1)).MapServiceId("STS", AwsServiceKeys.SimpleEmail);
         await using var provider = services.BuildServiceProvider(validateScopes: true);
 
         await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(
@@ -190,7 +190,7 @@ public class ThrottledClientsIntegrationTests
         var services = new ServiceCollection();
         services.AddDefaultAWSOptions(Clients.AwsOptions(emulator, maxErrorRetry: 2));
         services.AddAWSService<IAmazonSimpleSystemsManagement>();
-        services.AddThrottledAwsClients(o => o.MapServiceId("STS", AwsServiceKeys.SimpleEmail));
+        services.AddThrottledAwsClients().MapServiceId("STS", AwsServiceKeys.SimpleEmail);
         await using var provider = services.BuildServiceProvider();
 
         await Assert.ThrowsAsync<AmazonSimpleSystemsManagementException>(
@@ -198,14 +198,6 @@ public class ThrottledClientsIntegrationTests
 
         // SSM is not mapped to any service here, so the SDK's own MaxErrorRetry = 2 applies: 3 attempts.
         Assert.Equal(3, emulator.Attempts.Count);
-    }
-
-    /// <summary>STS stands for SES, its GetCallerIdentity for a send; SSM stands for Connect Campaigns.</summary>
-    private static void MapStandIns(AwsThrottlingOptions options)
-    {
-        options.MapServiceId("STS", AwsServiceKeys.SimpleEmail);
-        options.Services[AwsServiceKeys.SimpleEmail].UseRules(AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity"));
-        options.MapServiceId("SSM", AwsServiceKeys.ConnectCampaigns);
     }
 
     private static void FastBackoff(AwsThrottlingOptions options, string serviceKey, int retries)
@@ -222,11 +214,10 @@ public class ThrottledClientsIntegrationTests
         services.AddDefaultAWSOptions(Clients.AwsOptions(emulator, maxErrorRetry, timeout));
         services.AddAWSService<IAmazonSecurityTokenService>();
         services.AddAWSService<IAmazonSimpleSystemsManagement>();
-        services.AddThrottledAwsClients(options =>
-        {
-            MapStandIns(options);
-            configure?.Invoke(options);
-        });
+        // STS stands for SES, its GetCallerIdentity for a send; SSM stands for Connect Campaigns.
+        services.AddThrottledAwsClients(options => configure?.Invoke(options))
+            .MapServiceId("STS", AwsServiceKeys.SimpleEmail)
+            .MapServiceId("SSM", AwsServiceKeys.ConnectCampaigns);
         return services.BuildServiceProvider(validateScopes: true);
     }
 }

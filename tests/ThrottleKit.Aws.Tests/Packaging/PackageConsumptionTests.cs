@@ -89,9 +89,9 @@ public sealed class PackageConsumptionTests : IDisposable
             using Amazon.SecurityToken;
             using Amazon.SecurityToken.Model;
             using Microsoft.Extensions.DependencyInjection;
+            using Polly;
+            using ThrottleKit;
             using ThrottleKit.Aws;
-            using ThrottleKit.Aws.DependencyInjection;
-            using ThrottleKit.Execution;
 
             var services = new ServiceCollection();
             services.AddDefaultAWSOptions(new AWSOptions
@@ -101,24 +101,28 @@ public sealed class PackageConsumptionTests : IDisposable
                 DefaultClientConfig = { ServiceURL = args[0], AuthenticationRegion = "us-east-1", IgnoreConfiguredEndpointUrls = true },
             });
             services.AddAWSService<IAmazonSecurityTokenService>();
-            services.AddThrottledAwsClients(o =>
-            {
-                o.MapServiceId("STS", AwsServiceKeys.SimpleEmail);
-                o.Services[AwsServiceKeys.SimpleEmail].UseRules(AwsThrottlingRules.SimpleEmail.AlsoSpendingServiceRate("GetCallerIdentity"));
-                o.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = 5;
-            });
+            services.AddThrottledAwsClients(o => o.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = 5)
+                .MapServiceId("STS", AwsServiceKeys.SimpleEmail);
             await using var provider = services.BuildServiceProvider();
             var client = provider.GetRequiredService<IAmazonSecurityTokenService>();
             var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => client.GetCallerIdentityAsync(new GetCallerIdentityRequest())));
             var executor = provider.GetRequiredKeyedService<IThrottledExecutor>("SES");
-            Console.WriteLine($"delivered={results.Length} account={results[0].Account} executor={executor.GetType().Name}");
+
+            // The core's strategy in a pipeline of the user's own.
+            using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 100 });
+            var pipeline = new ResiliencePipelineBuilder()
+                .AddThrottling(new ThrottlingStrategyOptions { RateLimiter = limiter, Classifier = SimpleEmailThrottlingClassifier.Instance })
+                .AddTimeout(TimeSpan.FromSeconds(10))
+                .Build();
+            var viaPolly = await pipeline.ExecuteAsync(async ct => await client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct));
+            Console.WriteLine($"delivered={results.Length} account={results[0].Account} executor={executor is IThrottledExecutor} polly={viaPolly.Account}");
             """);
 
         await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 5, Burst = 5 });
         var output = await DotnetAsync(consumer, "run", "--project", Path.Combine(consumer, "Consumer.csproj"), "--", emulator.Endpoint.ToString());
 
-        Assert.Contains("delivered=10 account=123456789012 executor=ThrottledExecutor", output, StringComparison.Ordinal);
-        Assert.Equal(10, emulator.Attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted));
+        Assert.Contains("delivered=10 account=123456789012 executor=True polly=123456789012", output, StringComparison.Ordinal);
+        Assert.Equal(11, emulator.Attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted));
 
         // The packaged limiter kept to 5/s: without it the ten calls, and the SDK's retries of the five throttled, arrive at once.
         var sent = emulator.BusiestWindowOfAttempts(TimeSpan.FromSeconds(1));

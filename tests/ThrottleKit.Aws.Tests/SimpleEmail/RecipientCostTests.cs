@@ -1,5 +1,5 @@
 using System;
-using ThrottleKit.Aws.SimpleEmail;
+using ThrottleKit.Aws;
 using ThrottleKit.Aws.Tests.SimpleEmail.Ses;
 using ThrottleKit.Aws.Tests.SimpleEmail.SesV2;
 
@@ -7,6 +7,8 @@ namespace ThrottleKit.Aws.Tests.SimpleEmail;
 
 public class RecipientCostTests
 {
+    private static readonly AwsThrottlingRules SesRules = AwsThrottlingRules.ForSimpleEmail(SimpleEmailThrottlingClassifier.Instance);
+
     [Fact]
     public void A_send_costs_its_to_cc_and_bcc_recipients()
     {
@@ -16,7 +18,7 @@ public class RecipientCostTests
         };
 
         Assert.Equal(5, SimpleEmailRecipientCounter.Count(request));
-        Assert.Equal(5, AwsThrottlingRules.SimpleEmail.Cost(request));
+        Assert.Equal(5, SesRules.Cost(request));
     }
 
     [Fact]
@@ -54,12 +56,15 @@ public class RecipientCostTests
     }
 
     [Fact]
-    public void Operations_that_do_not_send_cost_one_and_do_not_spend_the_sending_rate()
+    public void Operations_of_SES_clients_that_do_not_send_cost_one_and_do_not_spend_the_sending_rate_but_a_stand_ins_all_do()
     {
-        Assert.Equal(1, AwsThrottlingRules.SimpleEmail.Cost(new GetSendQuotaRequest()));
-        Assert.False(AwsThrottlingRules.SimpleEmail.UsesServiceRate("GetSendQuota"));
-        Assert.True(AwsThrottlingRules.SimpleEmail.UsesServiceRate("SendEmail"));
-        Assert.True(AwsThrottlingRules.SimpleEmail.UsesServiceRate("SendBulkEmail"));
+        Assert.Equal(1, SesRules.Cost(new GetSendQuotaRequest()));
+        Assert.False(SesRules.Spends("SES", "GetSendQuota"));
+        Assert.False(SesRules.Spends("SESv2", "GetAccount"));
+        Assert.True(SesRules.Spends("SES", "SendEmail"));
+        Assert.True(SesRules.Spends("SESv2", "SendBulkEmail"));
+        Assert.True(SesRules.Spends("STS", "GetCallerIdentity"));
+        Assert.True(SesRules.Spends("MyMailer", "GetSendQuota"));
     }
 
     [Fact]

@@ -1,11 +1,7 @@
 using System;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Time.Testing;
-using ThrottleKit.Adaptive;
-using ThrottleKit.Backoff;
-using ThrottleKit.Classification;
-using ThrottleKit.Execution;
-using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
+using ThrottleKit;
 
 namespace ThrottleKit.Tests.Adaptive;
 
@@ -16,7 +12,7 @@ public sealed class AdaptiveRateLimiterTests : IDisposable
 
     public AdaptiveRateLimiterTests()
         => _limiter = new AdaptiveRateLimiter(
-            new TokenBucketRateLimiterOptions { PermitsPerSecond = 100, Burst = 10 },
+            new GcraRateLimiterOptions { PermitsPerSecond = 100, Burst = 10 },
             new AdaptiveRateOptions { Enabled = true, MinPermitsPerSecond = 1, MaxPermitsPerSecond = 500 },
             _time);
 
@@ -139,7 +135,7 @@ public sealed class AdaptiveRateLimiterTests : IDisposable
     public async Task An_executor_over_an_adaptive_limiter_reports_accepted_and_throttled_attempts()
     {
         var classifier = ThrottlingClassifier.Create(e => e is TimeoutException ? ThrottlingClassification.Retriable : ThrottlingClassification.Unknown);
-        using var executor = new ThrottledExecutor(_limiter, new ExponentialBackoffOptions { MaxRetries = 0 }, classifier, _time);
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = _limiter, Backoff = new ExponentialBackoffOptions { MaxRetries = 0 }, Classifier = classifier }, _time);
         // The bucket starts empty but for one permit: one call per 10 ms interval at 100/s.
         for (var i = 0; i < 9; i++)
         {
@@ -157,7 +153,7 @@ public sealed class AdaptiveRateLimiterTests : IDisposable
     public void Invalid_adaptive_options_name_the_option()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveRateLimiter(
-            new TokenBucketRateLimiterOptions { PermitsPerSecond = 1 },
+            new GcraRateLimiterOptions { PermitsPerSecond = 1 },
             new AdaptiveRateOptions { DecreaseFactor = 1.5 },
             _time));
 

@@ -1,4 +1,4 @@
-using ThrottleKit.Adaptive;
+using ThrottleKit;
 
 namespace ThrottleKit.Tests.Adaptive;
 

@@ -1,5 +1,5 @@
 using System;
-using ThrottleKit.Adaptive;
+using ThrottleKit;
 
 namespace ThrottleKit.Tests.Adaptive;
 

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using ThrottleKit.Backoff;
+using ThrottleKit;
 
 namespace ThrottleKit.Tests.Backoff;
 

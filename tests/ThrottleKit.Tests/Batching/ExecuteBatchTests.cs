@@ -4,14 +4,8 @@ using System.Linq;
 using System.Threading;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
-using ThrottleKit.Adaptive;
-using ThrottleKit.Backoff;
-using ThrottleKit.Batching;
-using ThrottleKit.Classification;
-using ThrottleKit.Execution;
+using ThrottleKit;
 using ThrottleKit.Tests.Support;
-using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
-using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
 
 namespace ThrottleKit.Tests.Batching;
 
@@ -172,7 +166,7 @@ public sealed class ExecuteBatchTests : IDisposable
     public async Task Each_call_takes_the_sum_of_its_items_costs_and_a_partial_throttle_is_fed_back_once_per_answer()
     {
         using var limiter = new RecordingLimiter();
-        var executor = Track(new ThrottledExecutor(limiter, new ExponentialBackoffOptions { MaxRetries = 3 }, ThrottleIsRetriable, _time));
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Backoff = new ExponentialBackoffOptions { MaxRetries = 3 }, Classifier = ThrottleIsRetriable }, _time);
         var throttled = false;
         var run = executor.ExecuteBatchAsync(
             [3, 1, 4, 1, 5],
@@ -240,22 +234,6 @@ public sealed class ExecuteBatchTests : IDisposable
         Assert.Equal(0, calls);
     }
 
-    [Fact]
-    public async Task Current_is_the_executor_while_its_attempt_runs_and_null_around_it()
-    {
-        var executor = Create(maxRetries: 3);
-        ThrottledExecutor? inside = null;
-
-        await executor.ExecuteAsync(async _ =>
-        {
-            await Task.Yield();
-            inside = ThrottledExecutor.Current;
-        });
-
-        Assert.Same(executor, inside);
-        Assert.Null(ThrottledExecutor.Current);
-    }
-
     private static List<BatchItemOutcome> ReadDialOutcomes(DialResponse response, IReadOnlyList<DialRequest> sent)
     {
         // As a caller would read PutDialRequestBatch: failedRequests name their clientToken; the rest succeeded.
@@ -268,11 +246,14 @@ public sealed class ExecuteBatchTests : IDisposable
     private TimeSpan Elapsed() => _time.GetUtcNow() - _start;
 
     private ThrottledExecutor Create(int maxRetries)
-        => Track(new ThrottledExecutor(
-            Track(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions { PermitsPerSecond = 1000, Burst = 1000 }, _time)),
-            new ExponentialBackoffOptions { MinDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromSeconds(5), MaxRetries = maxRetries },
-            ThrottleIsRetriable,
-            _time));
+        => new(
+            new ThrottlingStrategyOptions
+            {
+                RateLimiter = Track(new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 1000, Burst = 1000 }, _time)),
+                Backoff = new ExponentialBackoffOptions { MinDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromSeconds(5), MaxRetries = maxRetries },
+                Classifier = ThrottleIsRetriable,
+            },
+            _time);
 
     private T Track<T>(T disposable)
         where T : IDisposable

@@ -1,6 +1,6 @@
 using System;
 using Moq;
-using ThrottleKit.Classification;
+using ThrottleKit;
 
 namespace ThrottleKit.Tests.Classification;
 

@@ -6,12 +6,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using Moq;
 using Polly.RateLimiting;
-using ThrottleKit.Backoff;
-using ThrottleKit.Classification;
-using ThrottleKit.Execution;
+using ThrottleKit;
 using ThrottleKit.Tests.Support;
-using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
-using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
 
 namespace ThrottleKit.Tests.Execution;
 
@@ -138,7 +134,7 @@ public sealed class ThrottledExecutorTests : IDisposable
     public async Task Every_attempt_retries_included_takes_its_cost_in_permits()
     {
         var limiter = CreateLimiter(rate: 1, burst: 20);
-        var executor = Track(new ThrottledExecutor(limiter, new ExponentialBackoffOptions { MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }, ThrottleIsRetriable, _time));
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Backoff = new ExponentialBackoffOptions { MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }, Classifier = ThrottleIsRetriable }, _time);
         var calls = 0;
 
         await executor.ExecuteAsync(_ => ++calls < 3 ? throw new ThrottleException() : Task.CompletedTask, cost: 4);
@@ -152,7 +148,7 @@ public sealed class ThrottledExecutorTests : IDisposable
     public async Task Cancelling_while_waiting_for_permits_ends_promptly_and_leaves_the_permits()
     {
         var limiter = CreateLimiter(rate: 1, burst: 1);
-        var executor = Track(new ThrottledExecutor(limiter, new ExponentialBackoffOptions(), ThrottleIsRetriable, _time));
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Backoff = new ExponentialBackoffOptions(), Classifier = ThrottleIsRetriable }, _time);
         await executor.ExecuteAsync(_ => Task.CompletedTask);
         using var cts = new CancellationTokenSource();
 
@@ -193,7 +189,7 @@ public sealed class ThrottledExecutorTests : IDisposable
     {
         var classifier = new Mock<IThrottlingClassifier>();
         classifier.Setup(c => c.Classify(It.IsAny<Exception>())).Returns(ThrottlingClassification.Retriable);
-        var executor = Track(new ThrottledExecutor(CreateLimiter(rate: 100, burst: 100), new ExponentialBackoffOptions(), classifier.Object, _time));
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = CreateLimiter(rate: 100, burst: 100), Backoff = new ExponentialBackoffOptions(), Classifier = classifier.Object }, _time);
         using var cts = new CancellationTokenSource();
 
         var call = executor.ExecuteAsync(ct =>
@@ -215,7 +211,7 @@ public sealed class ThrottledExecutorTests : IDisposable
         var classifier = new Mock<IThrottlingClassifier>();
         var error = new TimeoutException("ambiguous");
         classifier.Setup(c => c.Classify(error)).Returns(ThrottlingClassification.Terminal);
-        var executor = Track(new ThrottledExecutor(CreateLimiter(rate: 100, burst: 100), new ExponentialBackoffOptions(), classifier.Object, _time));
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = CreateLimiter(rate: 100, burst: 100), Backoff = new ExponentialBackoffOptions(), Classifier = classifier.Object }, _time);
 
         Assert.Same(error, await Assert.ThrowsAsync<TimeoutException>(() => executor.ExecuteAsync(_ => Task.FromException(error))));
         classifier.Verify(c => c.Classify(error), Times.Once);
@@ -225,7 +221,7 @@ public sealed class ThrottledExecutorTests : IDisposable
     public async Task A_full_queue_rejects_the_call_without_running_it()
     {
         var limiter = CreateLimiter(rate: 1, burst: 1, queueLimit: 0);
-        var executor = Track(new ThrottledExecutor(limiter, new ExponentialBackoffOptions(), ThrottleIsRetriable, _time));
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Backoff = new ExponentialBackoffOptions(), Classifier = ThrottleIsRetriable }, _time);
         await executor.ExecuteAsync(_ => Task.CompletedTask);
 
         var rejected = await Assert.ThrowsAsync<RateLimiterRejectedException>(() => executor.ExecuteAsync(_ => { Record(); return Task.CompletedTask; }));
@@ -246,31 +242,28 @@ public sealed class ThrottledExecutorTests : IDisposable
     }
 
     [Fact]
-    public void Invalid_options_are_rejected_when_the_executor_is_built()
+    public void Invalid_options_are_rejected_when_the_executor_is_built_naming_the_setting_and_its_value()
     {
-        var options = new ThrottledExecutorOptions { RateLimit = { PermitsPerSecond = double.NaN } };
-        var rate = Assert.Throws<ArgumentOutOfRangeException>(() => new ThrottledExecutor(options, ThrottleIsRetriable, _time));
-        Assert.Equal("PermitsPerSecond", rate.ParamName);
+        var missing = Assert.Throws<ArgumentOutOfRangeException>(() => new ThrottledExecutor(new ThrottlingStrategyOptions { Classifier = ThrottleIsRetriable }, _time));
+        Assert.Equal("RateLimiter", missing.ParamName);
 
-        options = new ThrottledExecutorOptions { RateLimit = { PermitsPerSecond = 1 }, Backoff = { MaxRetries = -1 } };
-        var retries = Assert.Throws<ArgumentOutOfRangeException>(() => new ThrottledExecutor(options, ThrottleIsRetriable, _time));
-        Assert.Equal("MaxRetries", retries.ParamName);
-        Assert.Equal(-1, retries.ActualValue);
+        var options = new ThrottlingStrategyOptions { RateLimiter = CreateLimiter(rate: 1, burst: 1), Classifier = ThrottleIsRetriable, Backoff = { MaxRetries = -1, MaxDelay = TimeSpan.FromDays(2) } };
+        var retries = Assert.Throws<ArgumentOutOfRangeException>(() => new ThrottledExecutor(options, _time));
+        Assert.Equal("Backoff:MaxDelay", retries.ParamName);
+        Assert.Contains("Backoff:MaxRetries: MaxRetries must be between 0 and 100; it is -1.", retries.Message, StringComparison.Ordinal);
+        Assert.Contains("Backoff:MaxDelay: MaxDelay must be between 00:00:00 and 1.00:00:00; it is 2.00:00:00.", retries.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task An_executor_disposes_the_limiter_it_created_but_not_a_shared_one()
+    public async Task An_executor_never_disposes_the_limiter_it_was_given()
     {
-        var owning = new ThrottledExecutor(new ThrottledExecutorOptions { RateLimit = { PermitsPerSecond = 5 } }, ThrottleIsRetriable, _time);
         var shared = CreateLimiter(rate: 5, burst: 5);
-        var sharing = new ThrottledExecutor(shared, new ExponentialBackoffOptions(), ThrottleIsRetriable, _time);
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = shared, Classifier = ThrottleIsRetriable }, _time);
 
-        owning.Dispose();
-        sharing.Dispose();
+        await executor.ExecuteAsync(_ => Task.CompletedTask);
 
-        Assert.Throws<ObjectDisposedException>(() => owning.RateLimiter.AttemptAcquire());
+        Assert.Same(shared, executor.RateLimiter);
         Assert.True(shared.AttemptAcquire().IsAcquired);
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => sharing.ExecuteAsync(_ => Task.CompletedTask));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -307,10 +300,10 @@ public sealed class ThrottledExecutorTests : IDisposable
     }
 
     private ThrottledExecutor Create(ExponentialBackoffOptions backoff)
-        => Track(new ThrottledExecutor(CreateLimiter(rate: 1000, burst: 1000), backoff, ThrottleIsRetriable, _time));
+        => new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = CreateLimiter(rate: 1000, burst: 1000), Backoff = backoff, Classifier = ThrottleIsRetriable }, _time);
 
-    private TokenBucketRateLimiter CreateLimiter(double rate, int burst, int queueLimit = int.MaxValue)
-        => Track(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions { PermitsPerSecond = rate, Burst = burst, QueueLimit = queueLimit }, _time));
+    private GcraRateLimiter CreateLimiter(double rate, int burst, int queueLimit = int.MaxValue)
+        => Track(new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = rate, Burst = burst, QueueLimit = queueLimit }, _time));
 
     private T Track<T>(T disposable)
         where T : IDisposable

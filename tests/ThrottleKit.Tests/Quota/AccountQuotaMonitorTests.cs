@@ -5,14 +5,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using ThrottleKit.Backoff;
-using ThrottleKit.Classification;
-using ThrottleKit.Execution;
-using ThrottleKit.Quota;
-using ThrottleKit.Telemetry;
+using ThrottleKit;
 using ThrottleKit.Tests.Support;
-using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
-using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
 
 namespace ThrottleKit.Tests.Quota;
 
@@ -174,9 +168,8 @@ public sealed class AccountQuotaMonitorTests : IDisposable
 
     private ThrottledExecutor CreateExecutor(AccountQuotaMonitor monitor)
     {
-        var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions { PermitsPerSecond = 1000, Burst = 1000 }, _time);
-        var executor = new ThrottledExecutor(limiter, new ExponentialBackoffOptions(), ThrottlingClassifier.None, _time, accountQuota: monitor);
-        _disposables.Add(executor);
+        var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 1000, Burst = 1000 }, _time);
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Backoff = new ExponentialBackoffOptions(), Classifier = ThrottlingClassifier.None, AccountQuota = monitor }, _time);
         _disposables.Add(limiter);
         return executor;
     }

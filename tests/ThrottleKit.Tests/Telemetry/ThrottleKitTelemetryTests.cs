@@ -7,13 +7,8 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Polly.RateLimiting;
-using ThrottleKit.Backoff;
-using ThrottleKit.Classification;
-using ThrottleKit.Execution;
-using ThrottleKit.Telemetry;
+using ThrottleKit;
 using ThrottleKit.Tests.Support;
-using TokenBucketRateLimiter = ThrottleKit.RateLimiting.TokenBucketRateLimiter;
-using TokenBucketRateLimiterOptions = ThrottleKit.RateLimiting.TokenBucketRateLimiterOptions;
 
 namespace ThrottleKit.Tests.Telemetry;
 
@@ -49,7 +44,7 @@ public sealed class ThrottleKitTelemetryTests : IDisposable
         using var throttles = Collect<long>("throttlekit.throttles");
         using var retries = Collect<long>("throttlekit.retries");
         using var exhausted = Collect<long>("throttlekit.calls.exhausted");
-        using var executor = Create(new ExponentialBackoffOptions { MaxRetries = 2, MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        var executor = Create(new ExponentialBackoffOptions { MaxRetries = 2, MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
 
         await Assert.ThrowsAsync<TimeoutException>(() => executor.ExecuteAsync(_ => Task.FromException(new TimeoutException($"to {Secret}"))));
 
@@ -66,7 +61,7 @@ public sealed class ThrottleKitTelemetryTests : IDisposable
     {
         using var throttles = Collect<long>("throttlekit.throttles");
         using var exhausted = Collect<long>("throttlekit.calls.exhausted");
-        using var executor = Create(new ExponentialBackoffOptions { MaxRetries = 0 });
+        var executor = Create(new ExponentialBackoffOptions { MaxRetries = 0 });
 
         await Assert.ThrowsAsync<TimeoutException>(() => executor.ExecuteAsync(_ => Task.FromException(new TimeoutException())));
 
@@ -78,7 +73,7 @@ public sealed class ThrottleKitTelemetryTests : IDisposable
     public async Task A_terminal_failure_is_logged_by_type_without_its_message()
     {
         using var throttles = Collect<long>("throttlekit.throttles");
-        using var executor = Create(new ExponentialBackoffOptions());
+        var executor = Create(new ExponentialBackoffOptions());
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => executor.ExecuteAsync(_ => Task.FromException(new InvalidOperationException($"Email address is not verified: {Secret}"))));
 
@@ -94,7 +89,7 @@ public sealed class ThrottleKitTelemetryTests : IDisposable
     [Fact]
     public async Task No_log_event_ever_carries_an_exception_message()
     {
-        using var executor = Create(new ExponentialBackoffOptions { MaxRetries = 1, MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        var executor = Create(new ExponentialBackoffOptions { MaxRetries = 1, MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
 
         await Assert.ThrowsAsync<TimeoutException>(() => executor.ExecuteAsync(_ => Task.FromException(new TimeoutException(Secret))));
         await Assert.ThrowsAsync<ArgumentException>(() => executor.ExecuteAsync(_ => Task.FromException(new ArgumentException(Secret))));
@@ -107,8 +102,8 @@ public sealed class ThrottleKitTelemetryTests : IDisposable
     public async Task A_full_queue_counts_a_rejected_call_and_logs_it()
     {
         using var rejected = Collect<long>("throttlekit.calls.rejected");
-        using var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions { PermitsPerSecond = 1, Burst = 1, QueueLimit = 0 }, _time);
-        using var executor = new ThrottledExecutor(limiter, new ExponentialBackoffOptions(), Classifier, _time, Telemetry());
+        using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 1, Burst = 1, QueueLimit = 0 }, _time);
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Backoff = new ExponentialBackoffOptions(), Classifier = Classifier, Telemetry = Telemetry() }, _time);
         await executor.ExecuteAsync(_ => Task.CompletedTask);
 
         await Assert.ThrowsAsync<RateLimiterRejectedException>(() => executor.ExecuteAsync(_ => Task.CompletedTask));
@@ -118,11 +113,45 @@ public sealed class ThrottleKitTelemetryTests : IDisposable
     }
 
     [Fact]
-    public async Task Permit_wait_time_is_recorded_in_milliseconds()
+    public async Task Per_throttle_events_are_Debug_and_a_storm_of_exhausted_calls_is_one_warning_a_second_with_a_count()
+    {
+        var executor = Create(new ExponentialBackoffOptions { MaxRetries = 1, MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+
+        for (var i = 0; i < 100; i++)
+        {
+            await Assert.ThrowsAsync<TimeoutException>(() => executor.ExecuteAsync(_ => Task.FromException(new TimeoutException())));
+        }
+
+        var records = _logs.GetSnapshot();
+        Assert.All(records.Where(r => r.Id.Id is 1001 or 1002), r => Assert.Equal(LogLevel.Debug, r.Level));
+        Assert.Equal(200, records.Count(r => r.Id.Id == 1001));
+
+        // The exhausted calls all came within a second of each other: one warning stands for them.
+        var warning = Assert.Single(records, r => r.Level >= LogLevel.Information);
+        Assert.Equal(1003, warning.Id.Id);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+    }
+
+    [Fact]
+    public async Task After_a_quiet_second_the_next_warning_says_how_many_it_held_back()
+    {
+        var gate = new ThrottleKit.Internal.LogGate();
+        Assert.True(gate.TryEnter(out var none));
+        Assert.Equal(0, none);
+        Assert.False(gate.TryEnter(out _));
+        Assert.False(gate.TryEnter(out _));
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+
+        Assert.True(gate.TryEnter(out var suppressed));
+        Assert.Equal(2, suppressed);
+    }
+
+    [Fact]
+    public async Task Permit_wait_time_is_recorded_in_seconds()
     {
         using var waits = Collect<double>("throttlekit.permit.wait.duration");
-        using var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions { PermitsPerSecond = 10, Burst = 1 }, _time);
-        using var executor = new ThrottledExecutor(limiter, new ExponentialBackoffOptions(), Classifier, _time, Telemetry());
+        using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 10, Burst = 1 }, _time);
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Backoff = new ExponentialBackoffOptions(), Classifier = Classifier, Telemetry = Telemetry() }, _time);
 
         await executor.ExecuteAsync(_ => Task.CompletedTask);
         var second = executor.ExecuteAsync(_ => Task.CompletedTask);
@@ -130,25 +159,27 @@ public sealed class ThrottleKitTelemetryTests : IDisposable
         _time.Advance(TimeSpan.FromMilliseconds(100));
         await second.WaitAsync(TimeSpan.FromSeconds(5));
 
-        Assert.Equal([0, 100], waits.GetMeasurementSnapshot().Select(m => m.Value));
-        Assert.Equal("ms", waits.Instrument!.Unit);
+        Assert.Equal([0, 0.1], waits.GetMeasurementSnapshot().Select(m => m.Value));
+        Assert.Equal("s", waits.Instrument!.Unit);
     }
 
     [Fact]
-    public void The_rate_gauge_reports_the_limit_in_force_until_the_executor_is_disposed()
+    public void The_rate_gauge_reports_the_limit_in_force_once_per_limiter_however_many_pipelines_run_over_it()
     {
         using var rates = Collect<double>("throttlekit.rate_limit.rate");
-        using var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions { PermitsPerSecond = 14 }, _time);
-        var executor = new ThrottledExecutor(limiter, new ExponentialBackoffOptions(), Classifier, _time, Telemetry());
+        using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 14 }, _time);
+        var telemetry = Telemetry();
+        var first = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Classifier = Classifier, Telemetry = telemetry }, _time);
+        var second = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Classifier = Classifier, Telemetry = telemetry }, _time);
 
         rates.RecordObservableInstruments();
         limiter.SetRate(20);
         rates.RecordObservableInstruments();
-        executor.Dispose();
-        rates.RecordObservableInstruments();
 
         Assert.Equal([14, 20], rates.GetMeasurementSnapshot().Select(m => m.Value));
         Assert.All(rates.GetMeasurementSnapshot(), m => Assert.Equal("SES", m.Tags["throttlekit.service"]));
+        GC.KeepAlive(first);
+        GC.KeepAlive(second);
     }
 
     [Fact]
@@ -182,5 +213,13 @@ public sealed class ThrottleKitTelemetryTests : IDisposable
     private ThrottleKitTelemetry Telemetry() => new("SES", _loggerFactory, _metrics);
 
     private ThrottledExecutor Create(ExponentialBackoffOptions backoff)
-        => new(new ThrottledExecutorOptions { RateLimit = { PermitsPerSecond = 1000 }, Backoff = backoff }, Classifier, _time, Telemetry());
+        => new(
+            new ThrottlingStrategyOptions
+            {
+                RateLimiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 1000 }, _time),
+                Backoff = backoff,
+                Classifier = Classifier,
+                Telemetry = Telemetry(),
+            },
+            _time);
 }

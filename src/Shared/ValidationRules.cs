@@ -1,0 +1,130 @@
+using System;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+
+namespace ThrottleKit.Internal;
+
+/// <summary>The ranges every ThrottleKit setting is held to, in one place.</summary>
+internal static class Limits
+{
+    /// <summary>The slowest rate: one permit in about 11.6 days. Anything slower (a denormal, say) is no limit a service has.</summary>
+    public const double MinRate = 1e-6;
+
+    /// <summary>The fastest rate: a billion permits a second.</summary>
+    public const double MaxRate = 1e9;
+
+    /// <summary>The largest burst, and the largest cost of one request.</summary>
+    public const int MaxPermits = 1_000_000_000;
+
+    /// <summary>The longest delay or interval any setting may ask for.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(1);
+
+    public static string Format(object? value) => value switch
+    {
+        null => "null",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        TimeSpan t => t.ToString("c", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? string.Empty,
+    };
+}
+
+/// <summary>A number within [minimum, maximum]; the failure names the setting and its value. NaN and infinities always fail.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class NumberRangeAttribute(double minimum, double maximum, string unit = "") : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        var number = value switch
+        {
+            null => (double?)null,
+            double d => d,
+            int i => i,
+            long l => l,
+            _ => Convert.ToDouble(value, CultureInfo.InvariantCulture),
+        };
+        if (number is null || (number >= minimum && number <= maximum))
+        {
+            return ValidationResult.Success;
+        }
+
+        var name = validationContext.MemberName ?? validationContext.DisplayName;
+        return new ValidationResult(
+            $"{name} must be between {Limits.Format(minimum)} and {Limits.Format(maximum)}{unit}; it is {Limits.Format(value)}.",
+            name is null ? null : [name]);
+    }
+}
+
+/// <summary>A duration within [0, maximum] (one day unless said otherwise); the failure names the setting and its value.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class DurationRangeAttribute(string minimum = "00:00:00", string maximum = "1.00:00:00") : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        if (value is not TimeSpan duration)
+        {
+            return ValidationResult.Success;
+        }
+
+        var min = TimeSpan.Parse(minimum, CultureInfo.InvariantCulture);
+        var max = TimeSpan.Parse(maximum, CultureInfo.InvariantCulture);
+        if (duration >= min && duration <= max)
+        {
+            return ValidationResult.Success;
+        }
+
+        var name = validationContext.MemberName ?? validationContext.DisplayName;
+        return new ValidationResult($"{name} must be between {Limits.Format(min)} and {Limits.Format(max)}; it is {Limits.Format(duration)}.", name is null ? null : [name]);
+    }
+}
+
+/// <summary>A defined value of an enum; the failure names the setting and its value.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class DefinedEnumAttribute : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        if (value is null || Enum.IsDefined(value.GetType(), value))
+        {
+            return ValidationResult.Success;
+        }
+
+        var name = validationContext.MemberName ?? validationContext.DisplayName;
+        return new ValidationResult($"{name} must be one of {string.Join(", ", Enum.GetNames(value.GetType()))}; it is {Limits.Format(value)}.", name is null ? null : [name]);
+    }
+}
+
+/// <summary>A value that must be set; the failure names the setting.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class RequiredSettingAttribute : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        var name = validationContext.MemberName ?? validationContext.DisplayName;
+        return value is null ? new ValidationResult($"{name} is required.", name is null ? null : [name]) : ValidationResult.Success;
+    }
+}
+
+/// <summary>On an options class: <c>property</c> must not be less than <c>other</c> (a maximum not below its minimum).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
+internal sealed class NotBelowAttribute(string property, string other) : ValidationAttribute
+{
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Options types are annotated so that their public properties are preserved.")]
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        if (value is null)
+        {
+            return ValidationResult.Success;
+        }
+
+        var type = value.GetType();
+        var high = type.GetProperty(property)?.GetValue(value);
+        var low = type.GetProperty(other)?.GetValue(value);
+        if (high is IComparable comparable && low is not null && comparable.CompareTo(low) < 0)
+        {
+            return new ValidationResult($"{property} must be at least {other} ({Limits.Format(low)}); it is {Limits.Format(high)}.", [property]);
+        }
+
+        return ValidationResult.Success;
+    }
+}

@@ -1,0 +1,41 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace ThrottleKit.Aws;
+
+/// <summary>What every service of one container shares: the clock, the store buckets live in, telemetry, and the container itself.</summary>
+internal sealed class AwsThrottlingContext(
+    TimeProvider timeProvider,
+    IRateLimiterStore store,
+    ILoggerFactory? loggerFactory,
+    ThrottleKitMetrics? metrics,
+    IServiceProvider services,
+    AwsThrottlingCode code)
+{
+    public TimeProvider TimeProvider { get; } = timeProvider;
+
+    public IRateLimiterStore Store { get; } = store;
+
+    public IServiceProvider Services { get; } = services;
+
+    public ILoggerFactory? LoggerFactory { get; } = loggerFactory;
+
+    public Func<IServiceProvider, CancellationToken, Task<AccountQuota>>? AccountQuotaSource(string serviceKey)
+        => code.AccountQuotaSources.TryGetValue(serviceKey, out var source) ? source : null;
+
+    /// <summary>A bucket's telemetry: tagged with its service (an operation's bucket as <c>SES:GetSendQuota</c>), Region and AWS service.</summary>
+    public ThrottleKitTelemetry Telemetry(AwsPartition partition)
+    {
+        var name = partition.Operation.Length == 0 || partition.Operation[0] == '('
+            ? partition.ServiceKey
+            : $"{partition.ServiceKey}:{partition.Operation}";
+        return new ThrottleKitTelemetry(
+            name,
+            LoggerFactory,
+            metrics,
+            [new KeyValuePair<string, object?>("cloud.region", partition.Region), new KeyValuePair<string, object?>("aws.service", partition.ServiceKey)]);
+    }
+}

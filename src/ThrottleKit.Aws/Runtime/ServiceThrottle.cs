@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.RateLimiting;
+using Amazon.Runtime;
+
+namespace ThrottleKit.Aws;
+
+/// <summary>
+/// The throttling of one service in one container: its rules, its settings in force, and its buckets — one per account,
+/// Region and operation group, made when a call first needs them. An idle bucket is a limiter and a pipeline, no timer.
+/// </summary>
+internal sealed class ServiceThrottle : IDisposable
+{
+    private const string Unmetered = "(unmetered)";
+
+    private readonly ConcurrentDictionary<AwsPartition, Lazy<AwsBucket>> _buckets = new();
+    private readonly AwsThrottlingContext _context;
+    private readonly IThrottlingClassifier _classifier;
+    private readonly ServiceExecutor _executor;
+    private volatile AwsServiceThrottlingOptions _options;
+
+    public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsThrottlingRules rules, AwsThrottlingContext context)
+    {
+        Key = key;
+        Rules = rules;
+        _options = options;
+        _context = context;
+        _classifier = ThrottlingClassifier.Combine(rules.Classifier, UnsentFailureClassifier.Instance);
+        _executor = new ServiceExecutor(CreateExecutor);
+    }
+
+    public string Key { get; }
+
+    public AwsThrottlingRules Rules { get; }
+
+    /// <summary>Gets the executor of the service's keyed registration: the service's rate, in a bucket of its own (Region and account <c>*</c>).</summary>
+    public IThrottledExecutor Executor => _executor;
+
+    /// <summary>The bucket a request goes through, and what it costs there.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The request costs more than <see cref="AwsServiceThrottlingOptions.MaxCost"/>; it is not sent.</exception>
+    public (AwsBucket Bucket, int Cost) Route(IRequestContext requestContext)
+    {
+        var options = _options;
+        var request = requestContext.OriginalRequest;
+        var operation = AwsThrottlingRules.OperationName(request);
+        string group;
+        if (options.Operations.ContainsKey(operation))
+        {
+            group = operation;
+        }
+        else if (Rules.Spends(requestContext.ClientConfig?.ServiceId, operation))
+        {
+            group = string.Empty;
+        }
+        else
+        {
+            return (GetBucket(new AwsPartition(Key, AwsPartition.Any, AwsPartition.Any, Unmetered)), 1);
+        }
+
+        var cost = Rules.Cost(request);
+        if (cost > options.MaxCost)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(requestContext),
+                cost,
+                $"The {operation} request would cost {cost} permits, more than {Key}'s MaxCost of {options.MaxCost}" +
+                (string.Equals(Key, AwsServiceKeys.SimpleEmail, StringComparison.OrdinalIgnoreCase) ? " (SES accepts at most 50 recipients a message)." : ".") +
+                " It was not sent.");
+        }
+
+        return (GetBucket(new AwsPartition(Key, AwsPartition.RegionOf(requestContext), AwsPartition.AccountOf(requestContext), group)), cost);
+    }
+
+    /// <summary>Takes up settings that changed while running: each bucket's rate at once, and the backoff for the next call.</summary>
+    public void Apply(AwsServiceThrottlingOptions options)
+    {
+        _options = options;
+        foreach (var bucket in Buckets())
+        {
+            if (bucket.Partition.Operation != Unmetered && bucket.Limiter is IAdjustableRateLimiter adjustable)
+            {
+                var rate = RateLimitOf(options, bucket.Partition).PermitsPerSecond;
+                if (bucket.Limiter is AdaptiveRateLimiter adaptive)
+                {
+                    adaptive.SetMaxRate(options.Adaptive.MaxPermitsPerSecond);
+                }
+                else if (adjustable.PermitsPerSecond != rate)
+                {
+                    adjustable.SetRate(rate);
+                }
+            }
+
+            bucket.Build(_classifier, options.Backoff);
+        }
+
+        _executor.Reset();
+    }
+
+    public IEnumerable<AwsBucket> Buckets() => _buckets.Values.Where(b => b.IsValueCreated).Select(b => b.Value);
+
+    public void Dispose()
+    {
+        foreach (var bucket in Buckets())
+        {
+            bucket.Dispose();
+        }
+    }
+
+    private static AwsRateLimitOptions RateLimitOf(AwsServiceThrottlingOptions options, AwsPartition partition)
+    {
+        if (partition.Operation.Length > 0 && options.Operations.TryGetValue(partition.Operation, out var operation))
+        {
+            return operation;
+        }
+
+        return options.Regions.TryGetValue(partition.Region, out var region) ? region : options.RateLimit;
+    }
+
+    private AwsBucket GetBucket(AwsPartition partition)
+        => _buckets.GetOrAdd(partition, key => new Lazy<AwsBucket>(() => CreateBucket(key))).Value;
+
+    private AwsBucket CreateBucket(AwsPartition partition)
+    {
+        var options = _options;
+        var telemetry = _context.Telemetry(partition);
+        AwsBucket bucket;
+        if (partition.Operation == Unmetered)
+        {
+            bucket = new AwsBucket(partition, UnmeteredRateLimiter.Instance, ownsLimiter: false, accountQuota: null, telemetry, _context.TimeProvider);
+        }
+        else
+        {
+            RateLimiter limiter = _context.Store.CreateLimiter(partition.BucketName, RateLimitOf(options, partition), _context.TimeProvider);
+            var serviceRate = partition.Operation.Length == 0;
+            if (serviceRate && options.Adaptive.Enabled)
+            {
+                limiter = AdaptiveRateLimiter.Over(limiter, options.Adaptive, _context.TimeProvider, telemetry);
+            }
+
+            var accountQuota = serviceRate && _context.AccountQuotaSource(Key) is { } source
+                ? new AccountQuotaMonitor(ct => source(_context.Services, ct), options.AccountQuota, RateSetter(limiter), _context.TimeProvider, telemetry)
+                : null;
+            bucket = new AwsBucket(partition, limiter, ownsLimiter: true, accountQuota, telemetry, _context.TimeProvider);
+        }
+
+        bucket.Build(_classifier, options.Backoff);
+        return bucket;
+    }
+
+    private ThrottledExecutor CreateExecutor()
+    {
+        var bucket = GetBucket(new AwsPartition(Key, AwsPartition.Any, AwsPartition.Any, string.Empty));
+        return new ThrottledExecutor(
+            new ThrottlingStrategyOptions { RateLimiter = bucket.Limiter, Classifier = _classifier, Backoff = _options.Backoff, AccountQuota = null, Telemetry = bucket.Telemetry },
+            _context.TimeProvider);
+    }
+
+    private static Action<double>? RateSetter(RateLimiter limiter) => limiter switch
+    {
+        AdaptiveRateLimiter adaptive => adaptive.SetMaxRate,
+        IAdjustableRateLimiter adjustable => adjustable.SetRate,
+        _ => null,
+    };
+}

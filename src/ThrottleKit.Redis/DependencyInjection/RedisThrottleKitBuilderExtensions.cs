@@ -1,0 +1,76 @@
+using System;
+using System.Linq;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using ThrottleKit;
+using ThrottleKit.Internal;
+using ThrottleKit.Redis;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Shares every ThrottleKit bucket of a container among all processes through Redis.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their required connection parameter's type.")]
+public static class RedisThrottleKitBuilderExtensions
+{
+    /// <summary>
+    /// Keeps each of the container's ThrottleKit buckets in Redis (<c>{KeyPrefix}:{SES:us-east-1:…}</c>) instead of in the
+    /// process, so every process with the same configuration shares one quota per bucket. With the adaptive rate on, the rate
+    /// it settles on is stored in Redis and shared too. Options (<see cref="RedisRateLimiterOptions"/>) are validated at start,
+    /// every failing setting named, and can be bound with <c>services.Configure&lt;RedisRateLimiterOptions&gt;(section)</c>.
+    /// </summary>
+    /// <param name="builder">What <c>AddThrottledAwsClients</c> or <c>AddThrottleKit</c> returned.</param>
+    /// <param name="configuration">A StackExchange.Redis configuration string, e.g. <c>localhost:6379</c>; the container connects on first use (without failing if Redis is down) and disposes the connection.</param>
+    /// <param name="configure">Changes the options: failure policy, expected instances, clock, key prefix.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static TBuilder UseRedis<TBuilder>(this TBuilder builder, string configuration, Action<RedisRateLimiterOptions>? configure = null)
+        where TBuilder : class, IThrottleKitBuilder
+    {
+        Guard.NotNull(configuration, nameof(configuration));
+        return Register(builder, _ => new RedisConnection(() => RedisConnection.Connect(configuration), owned: true), configure);
+    }
+
+    /// <summary>
+    /// As <see cref="UseRedis{TBuilder}(TBuilder, string, Action{RedisRateLimiterOptions}?)"/>, over a connection the app already
+    /// has (not disposed by ThrottleKit). Make it with <c>AbortOnConnectFail = false</c> so it reconnects by itself.
+    /// </summary>
+    /// <param name="builder">What <c>AddThrottledAwsClients</c> or <c>AddThrottleKit</c> returned.</param>
+    /// <param name="connection">Gets the app's connection from the container.</param>
+    /// <param name="configure">Changes the options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static TBuilder UseRedis<TBuilder>(this TBuilder builder, Func<IServiceProvider, IConnectionMultiplexer> connection, Action<RedisRateLimiterOptions>? configure = null)
+        where TBuilder : class, IThrottleKitBuilder
+    {
+        Guard.NotNull(connection, nameof(connection));
+        return Register(builder, provider => new RedisConnection(() => connection(provider), owned: false), configure);
+    }
+
+    private static TBuilder Register<TBuilder>(TBuilder builder, Func<IServiceProvider, RedisConnection> connection, Action<RedisRateLimiterOptions>? configure)
+        where TBuilder : class, IThrottleKitBuilder
+    {
+        Guard.NotNull(builder, nameof(builder));
+        var services = builder.Services;
+        services.AddOptions<RedisRateLimiterOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisRateLimiterOptions>, RedisRateLimiterOptionsValidator>());
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.RemoveAll<RedisConnection>();
+        services.AddSingleton(connection);
+        services.Replace(ServiceDescriptor.Singleton<IRateLimiterStore, RedisRateLimiterStore>());
+        return builder;
+    }
+
+    private sealed class RedisRateLimiterOptionsValidator : IValidateOptions<RedisRateLimiterOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, RedisRateLimiterOptions options)
+        {
+            var failures = OptionsValidation.Collect(options, "Redis");
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures.Select(f => f.ToString()));
+        }
+    }
+}

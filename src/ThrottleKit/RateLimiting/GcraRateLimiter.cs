@@ -1,0 +1,588 @@
+using System;
+using System.Threading;
+using System.Threading.RateLimiting;
+using System.Threading.Tasks;
+using ThrottleKit.Internal;
+
+namespace ThrottleKit;
+
+/// <summary>
+/// A token bucket with a fractional rate, kept as one number (GCRA, the generic cell rate algorithm: the time at which the
+/// bucket is full again) and refilled lazily from <see cref="TimeProvider"/> timestamps: no timer runs while nobody waits,
+/// and at most one timer (for the head of the queue) while somebody does.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Guarantee: in any interval of length <c>T</c> the permits granted are at most <c>Burst + PermitsPerSecond · T</c>.
+/// A request may cost several permits. With <see cref="GcraRateLimiterOptions.AllowBorrowing"/> a request that costs more
+/// than <see cref="Burst"/> is granted once the bucket is full and leaves it in debt, which later requests wait out (it
+/// borrows, so it can never deadlock); only then may the window hold more than <c>Burst</c> up front. Without it, such a
+/// request is refused with <see cref="ArgumentOutOfRangeException"/>, as the limiters of <c>System.Threading.RateLimiting</c> do.
+/// </para>
+/// <para>
+/// Waiters are served first in, first out: a small request never overtakes a large one that queued before it.
+/// Cancelling a waiter removes it from the queue and consumes nothing.
+/// </para>
+/// <para>
+/// Because it is a <see cref="RateLimiter"/>, it plugs into Polly's <c>AddRateLimiter</c>, ASP.NET Core rate limiting and
+/// anything else built on <c>System.Threading.RateLimiting</c>.
+/// </para>
+/// </remarks>
+public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
+{
+    private readonly object _lock = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly long _ticksPerSecond;
+    private readonly int _queueLimit;
+    private readonly bool _allowBorrowing;
+
+    private readonly long _origin;
+
+    // The arrival time (GCRA), in ticks since _origin: when the bucket is full again. Changed by compare-and-swap, so
+    // the fast path needs no lock; everything else that changes is guarded by _lock.
+    private double _arrival;
+    private volatile Schedule _schedule;
+    private volatile int _queuedRequests;
+    private volatile bool _disposed;
+    private long _successfulLeases;
+    private long _failedLeases;
+
+    private Waiter? _head;
+    private Waiter? _tail;
+    private long _queuedPermits;
+    private ITimer? _timer;
+
+    /// <summary>Creates a limiter.</summary>
+    /// <param name="options">The rate, burst and queue limit; copied, so later changes to it have no effect.</param>
+    /// <param name="timeProvider">The clock and timers to use; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it and its value.</exception>
+    public GcraRateLimiter(GcraRateLimiterOptions options, TimeProvider? timeProvider = null)
+    {
+        OptionsValidation.ThrowIfInvalid(options, nameof(options));
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _ticksPerSecond = _timeProvider.TimestampFrequency;
+        _queueLimit = options.QueueLimit;
+        _allowBorrowing = options.AllowBorrowing;
+        _schedule = new Schedule(options.PermitsPerSecond, GcraDefaults.EffectiveBurst(options.PermitsPerSecond, options.Burst), options.JitterAllowance, _ticksPerSecond);
+        _origin = _timeProvider.GetTimestamp();
+
+        // Full from the start: full for at least the jitter allowance, as after any idle spell.
+        _arrival = -_schedule.AllowanceTicks;
+    }
+
+    /// <summary>Gets the current rate in permits per second.</summary>
+    public double PermitsPerSecond => _schedule.PermitsPerSecond;
+
+    /// <summary>Gets the bucket capacity in permits.</summary>
+    public int Burst => _schedule.Burst;
+
+    /// <summary>Gets how much of the burst is kept in hand for requests that reach the service early (<see cref="GcraRateLimiterOptions.JitterAllowance"/>).</summary>
+    public TimeSpan JitterAllowance => _schedule.JitterAllowance;
+
+    /// <summary>Gets how many permits may wait in the queue.</summary>
+    public int QueueLimit => _queueLimit;
+
+    /// <summary>Gets whether a request may cost more than <see cref="Burst"/> (<see cref="GcraRateLimiterOptions.AllowBorrowing"/>).</summary>
+    public bool AllowBorrowing => _allowBorrowing;
+
+    /// <summary>Gets how many whole permits a request could take now; negative while a borrowing request is paid back.</summary>
+    public long AvailablePermits
+    {
+        get
+        {
+            var schedule = _schedule;
+            return GcraMath.AvailablePermits(Volatile.Read(ref _arrival) - Now(), schedule.Burst, schedule.IntervalTicks, schedule.AllowanceTicks);
+        }
+    }
+
+    /// <summary>Gets how many permits, summed over requests, are waiting in the queue.</summary>
+    public long QueuedPermits => Volatile.Read(ref _queuedPermits);
+
+    /// <inheritdoc />
+    /// <remarks>How long the bucket has been full with nobody waiting; <see langword="null"/> while it is not.</remarks>
+    public override TimeSpan? IdleDuration
+    {
+        get
+        {
+            if (_queuedRequests != 0)
+            {
+                return null;
+            }
+
+            var idleTicks = Now() - Volatile.Read(ref _arrival);
+            return idleTicks >= 0 ? GcraMath.ToTimeSpan(idleTicks, _ticksPerSecond) : null;
+        }
+    }
+
+    /// <summary>
+    /// Changes the rate from now on. The debt the bucket holds is carried over in permits, so waiters, including those
+    /// already queued, are served at the new rate.
+    /// </summary>
+    /// <param name="permitsPerSecond">The new rate, between 0.000001 and 10⁹ permits per second.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is out of that range (NaN, infinities and denormals included).</exception>
+    /// <exception cref="ObjectDisposedException">The limiter is disposed.</exception>
+    public void SetRate(double permitsPerSecond)
+    {
+        Guard.Rate(permitsPerSecond, nameof(permitsPerSecond));
+        Waiter? granted;
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            var old = _schedule;
+            var updated = new Schedule(permitsPerSecond, old.Burst, old.JitterAllowance, _ticksPerSecond);
+            var now = Now();
+            double current, next;
+            do
+            {
+                current = Volatile.Read(ref _arrival);
+                next = now + (Math.Max(0, current - now) / old.IntervalTicks * updated.IntervalTicks);
+            }
+            while (Interlocked.CompareExchange(ref _arrival, next, current) != current);
+
+            _schedule = updated;
+            granted = GrantQueuedLocked(now);
+            ArmTimerLocked(now);
+        }
+
+        Complete(granted);
+    }
+
+    /// <summary>Empties the bucket but for one permit: from now on permits come at the rate, with no burst saved up.</summary>
+    internal void Drain()
+    {
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            var empty = Now() + _schedule.SlackTicksForOne;
+            double current;
+            do
+            {
+                current = Volatile.Read(ref _arrival);
+            }
+            while (current < empty && Interlocked.CompareExchange(ref _arrival, empty, current) != current);
+        }
+    }
+
+    /// <inheritdoc />
+    public override RateLimiterStatistics? GetStatistics()
+    {
+        ThrowIfDisposed();
+        var schedule = _schedule;
+        return new RateLimiterStatistics
+        {
+            CurrentAvailablePermits = GcraMath.AvailablePermits(Volatile.Read(ref _arrival) - Now(), schedule.Burst, schedule.IntervalTicks, schedule.AllowanceTicks),
+            CurrentQueuedCount = Volatile.Read(ref _queuedPermits),
+            TotalFailedLeases = Interlocked.Read(ref _failedLeases),
+            TotalSuccessfulLeases = Interlocked.Read(ref _successfulLeases),
+        };
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A request never waits here: it is granted now or rejected with <see cref="MetadataName.RetryAfter"/>.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitCount"/> is more than <see cref="Burst"/> without <see cref="AllowBorrowing"/>, or would leave more than a day of debt.</exception>
+    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    {
+        ThrowIfDisposed();
+        CheckCost(permitCount);
+        var now = Now();
+        if (_queuedRequests == 0 && TryTake(permitCount, now))
+        {
+            return Granted();
+        }
+
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            if (_head is null && TryTake(permitCount, now))
+            {
+                return Granted();
+            }
+
+            return Rejected(RetryAfterLocked(permitCount, now), "No permits are available.");
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Waits in first-in, first-out order. When the queue already holds <see cref="QueueLimit"/> permits, returns a lease
+    /// that is not acquired, with <see cref="MetadataName.RetryAfter"/> and <see cref="MetadataName.ReasonPhrase"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitCount"/> is more than <see cref="Burst"/> without <see cref="AllowBorrowing"/>, or would leave more than a day of debt.</exception>
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        CheckCost(permitCount);
+        var now = Now();
+        if (_queuedRequests == 0 && TryTake(permitCount, now))
+        {
+            return new ValueTask<RateLimitLease>(Granted());
+        }
+
+        Waiter waiter;
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            if (_head is null && TryTake(permitCount, now))
+            {
+                return new ValueTask<RateLimitLease>(Granted());
+            }
+
+            if (_queuedPermits + permitCount > _queueLimit)
+            {
+                return new ValueTask<RateLimitLease>(Rejected(
+                    RetryAfterLocked(permitCount, now),
+                    $"The queue limit of {_queueLimit} permits is reached ({_queuedPermits} queued, {permitCount} requested)."));
+            }
+
+            waiter = new Waiter(this, permitCount, cancellationToken);
+            EnqueueLocked(waiter);
+            if (ReferenceEquals(_head, waiter))
+            {
+                ArmTimerLocked(now);
+            }
+        }
+
+        return WaitAsync(waiter, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Waiters still queued fail with <see cref="ObjectDisposedException"/>.</remarks>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            DisposeQueueAndTimer();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask DisposeAsyncCore()
+    {
+        DisposeQueueAndTimer();
+        return base.DisposeAsyncCore();
+    }
+
+    private void DisposeQueueAndTimer()
+    {
+        Waiter? abandoned;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            abandoned = _head;
+            for (var waiter = _head; waiter is not null; waiter = waiter.Next)
+            {
+                waiter.IsQueued = false;
+            }
+
+            _head = _tail = null;
+            _queuedPermits = 0;
+            _queuedRequests = 0;
+            _timer?.Dispose();
+            _timer = null;
+        }
+
+        for (var waiter = abandoned; waiter is not null;)
+        {
+            var next = waiter.Next;
+            waiter.TrySetException(new ObjectDisposedException(nameof(GcraRateLimiter), "The rate limiter was disposed while this request waited for permits."));
+            waiter = next;
+        }
+    }
+
+    private static async ValueTask<RateLimitLease> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
+    {
+        // The registration lives exactly as long as the wait; disposing it outside the limiter's lock cannot deadlock
+        // with a cancellation callback that is taking that lock.
+        using (cancellationToken.Register(static state => ((Waiter)state!).Cancel(), waiter))
+        {
+            return await waiter.Task.ConfigureAwait(false);
+        }
+    }
+
+    private static void Complete(Waiter? granted)
+    {
+        while (granted is not null)
+        {
+            var next = granted.Next;
+            granted.TrySetResult(GcraLease.Granted);
+            granted = next;
+        }
+    }
+
+    private void CheckCost(int permitCount)
+    {
+        var schedule = _schedule;
+        if (permitCount <= schedule.Burst)
+        {
+            return;
+        }
+
+        if (!_allowBorrowing)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount, $"{permitCount} permits are more than the burst of {schedule.Burst}; set {nameof(GcraRateLimiterOptions.AllowBorrowing)} to let a request borrow from the time ahead.");
+        }
+
+        // A day of debt at most: past that a request is no longer waiting for a rate but for an outage of its own making.
+        var mostPermits = schedule.Burst + (schedule.PermitsPerSecond * Limits.MaxDelay.TotalSeconds);
+        if (permitCount > mostPermits)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount, $"{permitCount} permits would leave more than a day of debt at {schedule.PermitsPerSecond} permits per second (at most {Math.Floor(mostPermits)}).");
+        }
+    }
+
+    private bool TryTake(int cost, double now)
+    {
+        var schedule = _schedule;
+        var slack = cost == 1 ? schedule.SlackTicksForOne : schedule.SlackTicks(cost);
+        var current = Volatile.Read(ref _arrival);
+        while (true)
+        {
+            if (current - now > slack)
+            {
+                return false;
+            }
+
+            var start = current > now ? current : now;
+            var seen = Interlocked.CompareExchange(ref _arrival, start + (cost * schedule.IntervalTicks), current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+    }
+
+    /// <summary>Ticks from <paramref name="now"/> until a request of <paramref name="cost"/> fits behind <paramref name="permitsAhead"/> queued permits.</summary>
+    private double TicksUntilFits(int cost, double now, long permitsAhead)
+    {
+        var schedule = _schedule;
+        var current = Volatile.Read(ref _arrival);
+        var arrival = permitsAhead == 0 ? current : Math.Max(current, now) + (permitsAhead * schedule.IntervalTicks);
+        return Math.Max(0, arrival - schedule.SlackTicks(cost) - now);
+    }
+
+    private TimeSpan RetryAfterLocked(int cost, double now)
+        => GcraMath.ToTimeSpan(TicksUntilFits(cost, now, _queuedPermits), _ticksPerSecond);
+
+    private GcraLease Granted()
+    {
+        Interlocked.Increment(ref _successfulLeases);
+        return GcraLease.Granted;
+    }
+
+    private GcraLease Rejected(TimeSpan retryAfter, string reason)
+    {
+        Interlocked.Increment(ref _failedLeases);
+        return GcraLease.Rejected(retryAfter, reason);
+    }
+
+    private void EnqueueLocked(Waiter waiter)
+    {
+        waiter.IsQueued = true;
+        waiter.Previous = _tail;
+        if (_tail is null)
+        {
+            _head = waiter;
+        }
+        else
+        {
+            _tail.Next = waiter;
+        }
+
+        _tail = waiter;
+        _queuedPermits += waiter.Cost;
+        _queuedRequests++;
+    }
+
+    private void RemoveLocked(Waiter waiter)
+    {
+        if (waiter.Previous is null)
+        {
+            _head = waiter.Next;
+        }
+        else
+        {
+            waiter.Previous.Next = waiter.Next;
+        }
+
+        if (waiter.Next is null)
+        {
+            _tail = waiter.Previous;
+        }
+        else
+        {
+            waiter.Next.Previous = waiter.Previous;
+        }
+
+        waiter.IsQueued = false;
+        waiter.Next = waiter.Previous = null;
+        _queuedPermits -= waiter.Cost;
+        _queuedRequests--;
+    }
+
+    /// <summary>Grants queued requests in order while they fit; returns them chained through <see cref="Waiter.Next"/>.</summary>
+    private Waiter? GrantQueuedLocked(double now)
+    {
+        Waiter? first = null;
+        Waiter? last = null;
+        while (_head is { } head && TryTake(head.Cost, now))
+        {
+            RemoveLocked(head);
+            Interlocked.Increment(ref _successfulLeases);
+            if (last is null)
+            {
+                first = head;
+            }
+            else
+            {
+                last.Next = head;
+            }
+
+            last = head;
+        }
+
+        return first;
+    }
+
+    private void ArmTimerLocked(double now)
+    {
+        // A fresh timer each time: re-arming a timer from inside its own callback is not honoured by every
+        // TimeProvider, and a wake-up only happens when a waiter is due anyway.
+        _timer?.Dispose();
+        _timer = null;
+        if (_head is null)
+        {
+            return;
+        }
+
+        var delay = GcraMath.TimerDelay(TicksUntilFits(_head.Cost, now, permitsAhead: 0), _ticksPerSecond);
+        var restoreFlow = !ExecutionContext.IsFlowSuppressed();
+        if (restoreFlow)
+        {
+            // The timer must not capture the ambient context (AsyncLocals) of whichever caller happened to arm it.
+            ExecutionContext.SuppressFlow();
+        }
+
+        try
+        {
+            _timer = _timeProvider.CreateTimer(static state => ((GcraRateLimiter)state!).OnTimer(), this, delay, Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            if (restoreFlow)
+            {
+                ExecutionContext.RestoreFlow();
+            }
+        }
+    }
+
+    private void OnTimer()
+    {
+        Waiter? granted;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var now = Now();
+            granted = GrantQueuedLocked(now);
+            ArmTimerLocked(now);
+        }
+
+        Complete(granted);
+    }
+
+    private void Cancel(Waiter waiter)
+    {
+        Waiter? granted = null;
+        lock (_lock)
+        {
+            if (!waiter.IsQueued)
+            {
+                return;
+            }
+
+            var wasHead = ReferenceEquals(_head, waiter);
+            RemoveLocked(waiter);
+            if (wasHead)
+            {
+                // The requests behind it may fit now, or later than the cancelled one would have.
+                var now = Now();
+                granted = GrantQueuedLocked(now);
+                ArmTimerLocked(now);
+            }
+        }
+
+        waiter.TrySetCanceled(waiter.CancellationToken);
+        Complete(granted);
+    }
+
+    private double Now() => _timeProvider.GetTimestamp() - _origin;
+
+    private void ThrowIfDisposed() => Guard.NotDisposed(_disposed, this);
+
+    /// <summary>The rate-dependent values, swapped as one so a reader never mixes two rates.</summary>
+    private sealed class Schedule
+    {
+        public Schedule(double permitsPerSecond, int burst, TimeSpan jitterAllowance, long ticksPerSecond)
+        {
+            PermitsPerSecond = permitsPerSecond;
+            Burst = burst;
+            JitterAllowance = jitterAllowance;
+            AllowanceTicks = jitterAllowance.TotalSeconds * ticksPerSecond;
+            IntervalTicks = GcraMath.IntervalTicks(permitsPerSecond, ticksPerSecond);
+            SlackTicksForOne = SlackTicks(1);
+        }
+
+        public TimeSpan JitterAllowance { get; }
+
+        public double AllowanceTicks { get; }
+
+        public double PermitsPerSecond { get; }
+
+        public int Burst { get; }
+
+        public double IntervalTicks { get; }
+
+        public double SlackTicksForOne { get; }
+
+        public double SlackTicks(int cost) => GcraMath.SlackTicks(cost, Burst, IntervalTicks, AllowanceTicks);
+    }
+
+    /// <summary>A queued request; its task completes with the lease, a cancellation, or <see cref="ObjectDisposedException"/>.</summary>
+    private sealed class Waiter : TaskCompletionSource<RateLimitLease>
+    {
+        private readonly GcraRateLimiter _limiter;
+
+        public Waiter(GcraRateLimiter limiter, int cost, CancellationToken cancellationToken)
+            : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        {
+            _limiter = limiter;
+            Cost = cost;
+            CancellationToken = cancellationToken;
+        }
+
+        public int Cost { get; }
+
+        public Waiter? Next { get; set; }
+
+        public Waiter? Previous { get; set; }
+
+        public bool IsQueued { get; set; }
+
+        public CancellationToken CancellationToken { get; }
+
+        public void Cancel() => _limiter.Cancel(this);
+    }
+}

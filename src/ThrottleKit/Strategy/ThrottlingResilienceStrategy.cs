@@ -1,0 +1,236 @@
+using System;
+using System.Threading;
+using System.Threading.RateLimiting;
+using System.Threading.Tasks;
+using Polly;
+using Polly.RateLimiting;
+using Polly.Telemetry;
+using ThrottleKit.Internal;
+
+namespace ThrottleKit;
+
+/// <summary>
+/// The throttling strategy: each attempt takes its permits, then runs; a throttle is retried after the capped exponential
+/// backoff, and every other outcome is returned as it is. Its decisions are the ones <see cref="ThrottledExecutor"/> and the
+/// AWS clients' handler make, because they run through it.
+/// </summary>
+internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
+{
+    private static readonly ResilienceEvent OnThrottleEvent = new(ResilienceEventSeverity.Warning, "OnThrottle");
+    private static readonly ResilienceEvent ExhaustedEvent = new(ResilienceEventSeverity.Error, "OnThrottleRetriesExhausted");
+    private static readonly ResilienceEvent RejectedEvent = new(ResilienceEventSeverity.Error, "OnRateLimiterRejected");
+
+    private readonly RateLimiter _limiter;
+    private readonly IRateFeedback? _feedback;
+    private readonly IThrottlingClassifier _classifier;
+    private readonly ExponentialBackoff _backoff;
+    private readonly AccountQuotaMonitor? _accountQuota;
+    private readonly ThrottleKitTelemetry _telemetry;
+    private readonly ResilienceStrategyTelemetry _pollyTelemetry;
+    private readonly TimeProvider _timeProvider;
+    private readonly Random _random = new();
+
+    public ThrottlingResilienceStrategy(ThrottlingStrategyOptions options, TimeProvider timeProvider, ResilienceStrategyTelemetry pollyTelemetry)
+    {
+        _limiter = options.RateLimiter!;
+        _feedback = _limiter as IRateFeedback;
+        _classifier = options.Classifier!;
+        _backoff = new ExponentialBackoff(options.Backoff);
+        _accountQuota = options.AccountQuota;
+        _telemetry = options.Telemetry ?? ThrottleKitTelemetry.Silent;
+        _pollyTelemetry = pollyTelemetry;
+        _timeProvider = timeProvider;
+        _telemetry.TrackRate(_limiter);
+    }
+
+    public ExponentialBackoff Backoff => _backoff;
+
+    protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        var cost = context.Properties.GetValue(ThrottlingProperties.Cost, 1);
+        if (cost < 0)
+        {
+#pragma warning disable CA2208 // The cost comes through the context's properties; the property's name is the one to report.
+            return Outcome.FromException<TResult>(new ArgumentOutOfRangeException(nameof(ThrottlingProperties.Cost), cost, "The cost of a call must not be negative."));
+#pragma warning restore CA2208
+        }
+
+        bool reserved;
+        try
+        {
+            reserved = _accountQuota?.Reserve(cost) == true;
+        }
+        catch (DailyQuotaExceededException refused)
+        {
+            return Outcome.FromException<TResult>(refused);
+        }
+
+        var succeeded = false;
+        try
+        {
+            var previousDelay = TimeSpan.Zero;
+            for (var attempt = 0; ; attempt++)
+            {
+                RateLimitLease lease;
+                try
+                {
+                    lease = await AcquireAsync(cost, context.CancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception acquireError)
+                {
+                    return Outcome.FromException<TResult>(acquireError);
+                }
+
+                Outcome<TResult> outcome;
+                using (lease)
+                {
+                    if (!lease.IsAcquired)
+                    {
+                        return Rejected<TResult>(lease, context);
+                    }
+
+                    outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+                }
+
+                if (outcome.Exception is not { } error)
+                {
+                    _feedback?.OnAccepted(cost);
+                    succeeded = true;
+                    return outcome;
+                }
+
+                // The caller's own cancellation, and a failure an inner ThrottleKit layer has already dealt with (so that
+                // layers never multiply attempts), pass through as they are.
+                if ((error is OperationCanceledException && context.CancellationToken.IsCancellationRequested) || HandledFailures.IsHandled(error))
+                {
+                    return outcome;
+                }
+
+                var classification = Classify(error);
+                if (classification is not (ThrottlingClassification.Retriable or ThrottlingClassification.Unsent))
+                {
+                    ThrottleKitLog.TerminalFailure(_telemetry, error);
+                    HandledFailures.Mark(error);
+                    return outcome;
+                }
+
+                var throttled = classification == ThrottlingClassification.Retriable;
+                if (throttled)
+                {
+                    _feedback?.OnThrottled();
+                    _telemetry.Metrics?.Throttles.Add(1, _telemetry.Tags);
+                    ThrottleKitLog.ThrottleSeen(_telemetry, attempt + 1, error);
+                }
+                else
+                {
+                    ThrottleKitLog.UnsentRetry(_telemetry, attempt + 1, error);
+                }
+
+                if (attempt >= _backoff.MaxRetries)
+                {
+                    if (throttled)
+                    {
+                        _telemetry.Metrics?.Exhausted.Add(1, _telemetry.Tags);
+                        ThrottleKitLog.RetriesExhausted(_telemetry, attempt + 1, error);
+                        _pollyTelemetry.Report(ExhaustedEvent, context, outcome, new OnThrottleArguments(attempt, TimeSpan.Zero, classification));
+                    }
+
+                    HandledFailures.Mark(error);
+                    return outcome;
+                }
+
+                var delay = NextDelay(attempt, previousDelay);
+                previousDelay = delay;
+                _telemetry.Metrics?.Retries.Add(1, _telemetry.Tags);
+                ThrottleKitLog.RetryScheduled(_telemetry.Logger, _telemetry.ServiceName, attempt + 1, _backoff.MaxRetries, delay.TotalMilliseconds);
+                _pollyTelemetry.Report(OnThrottleEvent, context, outcome, new OnThrottleArguments(attempt, delay, classification));
+                try
+                {
+                    await TimeProviderDelay.Wait(_timeProvider, delay, context.CancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException canceled)
+                {
+                    return Outcome.FromException<TResult>(canceled);
+                }
+            }
+        }
+        finally
+        {
+            if (reserved)
+            {
+                _accountQuota!.Complete(cost, succeeded);
+            }
+        }
+    }
+
+    /// <summary>What the classifier says of a failure; a classifier that throws counts as saying terminal.</summary>
+    internal ThrottlingClassification Classify(Exception error)
+    {
+        try
+        {
+            return _classifier.Classify(error);
+        }
+        catch (Exception classifierError)
+        {
+            ThrottleKitLog.ClassifierFailed(_telemetry, classifierError, error);
+            return ThrottlingClassification.Terminal;
+        }
+    }
+
+    internal TimeSpan NextDelay(int retry, TimeSpan previousDelay)
+    {
+        double sample;
+        lock (_random)
+        {
+            sample = _random.NextDouble();
+        }
+
+        return _backoff.GetDelay(retry, previousDelay, sample);
+    }
+
+    private ValueTask<RateLimitLease> AcquireAsync(int cost, CancellationToken cancellationToken)
+    {
+        var pending = _limiter.AcquireAsync(cost, cancellationToken);
+        if (_telemetry.Metrics?.PermitWait is not { Enabled: true } histogram)
+        {
+            return pending;
+        }
+
+        if (pending.IsCompleted)
+        {
+            histogram.Record(0, _telemetry.Tags);
+            return pending;
+        }
+
+        return MeasureWaitAsync(pending, histogram);
+    }
+
+    private async ValueTask<RateLimitLease> MeasureWaitAsync(ValueTask<RateLimitLease> pending, System.Diagnostics.Metrics.Histogram<double> histogram)
+    {
+        var start = _timeProvider.GetTimestamp();
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            histogram.Record(_timeProvider.GetElapsedTime(start).TotalSeconds, _telemetry.Tags);
+        }
+    }
+
+    private Outcome<TResult> Rejected<TResult>(RateLimitLease lease, ResilienceContext context)
+    {
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan value) ? value : (TimeSpan?)null;
+        var reason = lease.TryGetMetadata(MetadataName.ReasonPhrase, out string? phrase) ? phrase : null;
+        var message = $"The rate limiter's queue is full{(reason is null ? "." : ": " + reason)}";
+        var rejected = retryAfter is { } after ? new RateLimiterRejectedException(message, after) : new RateLimiterRejectedException(message);
+        _pollyTelemetry.SetTelemetrySource(rejected);
+        _pollyTelemetry.Report(RejectedEvent, context, new OnThrottleArguments(0, retryAfter ?? TimeSpan.Zero, ThrottlingClassification.Unknown));
+        _telemetry.Metrics?.Rejected.Add(1, _telemetry.Tags);
+        ThrottleKitLog.QueueFull(_telemetry, retryAfter?.TotalMilliseconds);
+        return Outcome.FromException<TResult>(rejected);
+    }
+}

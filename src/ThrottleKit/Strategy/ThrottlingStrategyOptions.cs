@@ -1,0 +1,45 @@
+using System.Threading.RateLimiting;
+using Polly;
+using ThrottleKit.Internal;
+
+namespace ThrottleKit;
+
+/// <summary>
+/// Settings of the throttling strategy (<c>AddThrottling</c>): every attempt first takes its permits from
+/// <see cref="RateLimiter"/>, a throttle (as <see cref="Classifier"/> calls it) is retried after <see cref="Backoff"/>, and
+/// every other failure surfaces unchanged. The strategy reads them when the pipeline is built.
+/// </summary>
+public class ThrottlingStrategyOptions : ResilienceStrategyOptions
+{
+    /// <summary>Creates options with the default name <c>Throttling</c> and the default backoff (10 ms … 5 s, 10 retries).</summary>
+    public ThrottlingStrategyOptions() => Name = "Throttling";
+
+    /// <summary>
+    /// Gets or sets where each attempt takes its permits: a <see cref="GcraRateLimiter"/>, a distributed one, an
+    /// <see cref="AdaptiveRateLimiter"/>, or any of <c>System.Threading.RateLimiting</c>'s. Required. Shared limiters are not
+    /// disposed by the pipeline. A limiter that implements <see cref="IRateFeedback"/> is told how each attempt went.
+    /// </summary>
+    [RequiredSetting]
+    public RateLimiter? RateLimiter { get; set; }
+
+    /// <summary>Gets or sets what decides which failures are throttles. Required.</summary>
+    [RequiredSetting]
+    public IThrottlingClassifier? Classifier { get; set; }
+
+    /// <summary>Gets or sets the retry schedule for throttled attempts. Default 10 ms … 5 s, 10 retries, no jitter.</summary>
+    [RequiredSetting]
+    [ValidateNested]
+    public ExponentialBackoffOptions Backoff { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets the account's 24-hour quota to enforce: when set, each call is counted against it and refused with
+    /// <see cref="DailyQuotaExceededException"/>, unsent, once it is spent. Not disposed by the pipeline. Default none.
+    /// </summary>
+    public AccountQuotaMonitor? AccountQuota { get; set; }
+
+    /// <summary>
+    /// Gets or sets where ThrottleKit's own logs and metrics go (the <c>ThrottleKit</c> meter, tagged with the service), beside
+    /// Polly's telemetry. Default nowhere.
+    /// </summary>
+    public ThrottleKitTelemetry? Telemetry { get; set; }
+}
