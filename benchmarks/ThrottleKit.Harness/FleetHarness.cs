@@ -7,7 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
 using ThrottleKit.Aws;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 namespace ThrottleKit.Harness;
 
@@ -125,7 +125,7 @@ public static class FleetHarness
 
     private static async Task<Result> RunOnceAsync(Options options, string name, string? redis)
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = options.Quota, Burst = options.Quota }).ConfigureAwait(false);
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = options.Quota, Burst = options.Quota }).ConfigureAwait(false);
         var startAt = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);   // time for every worker to start and warm up
         var startOnEmulator = emulator.Elapsed + (startAt - DateTimeOffset.UtcNow);
         var prefix = $"fleet-{Guid.NewGuid():N}";

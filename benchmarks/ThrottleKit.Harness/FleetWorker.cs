@@ -9,7 +9,7 @@ using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.DependencyInjection;
 using ThrottleKit.Aws;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 using ThrottleKit;
 using ThrottleKit.Redis;
 

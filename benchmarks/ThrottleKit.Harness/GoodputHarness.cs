@@ -6,7 +6,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ThrottleKit.Aws;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 namespace ThrottleKit.Harness;
 
@@ -35,7 +35,7 @@ public static class GoodputHarness
 
     private static async Task<GoodputResult> RunOneAsync(GoodputOptions options, SenderStrategy strategy, CancellationToken cancellationToken)
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = options.Quota, Burst = options.Burst }, cancellationToken).ConfigureAwait(false);
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = options.Quota, Burst = options.Burst }, cancellationToken).ConfigureAwait(false);
         await using var sender = strategy.Connect(emulator, options);
         var latencies = new ConcurrentBag<double>();
         var failed = 0;

@@ -1,6 +1,6 @@
 using System;
 using System.Globalization;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 namespace ThrottleKit.Harness;
 
@@ -14,7 +14,7 @@ namespace ThrottleKit.Harness;
 /// <param name="SchedulingLag">The largest scheduling lag measured in any process of the run.</param>
 /// <param name="ExcessLag">How long the run's processes ran later than half the limiter's jitter allowance (<see cref="RealClock.StallThreshold"/>), summed over them all.</param>
 /// <param name="BusiestSecond">The 1 s window in which the most attempts arrived, after the warm-up.</param>
-/// <param name="Emulator">The emulator's summary (<see cref="AwsThrottlingEmulator.Describe"/>).</param>
+/// <param name="Emulator">The emulator's summary (<see cref="SesEmulator.Describe"/>).</param>
 public sealed record RunEvidence(TimeSpan SteadyFrom, TimeSpan SteadyTo, TimeSpan SchedulingLag, TimeSpan ExcessLag, BusiestWindow BusiestSecond, string Emulator)
 {
     /// <summary>Gets the steady interval's length.</summary>

@@ -10,7 +10,7 @@ using Polly;
 using Polly.Retry;
 using ThrottleKit.Aws;
 using ThrottleKit;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 namespace ThrottleKit.Harness;
 
@@ -73,7 +73,7 @@ public static class Strategies
         ThrottleKitAdaptive(1, "(f) ThrottleKit adaptive, quota changes"),
     ];
 
-    private static ClientSender ThrottleKit(AwsThrottlingEmulator emulator, GoodputOptions options, double rate, bool adaptive)
+    private static ClientSender ThrottleKit(SesEmulator emulator, GoodputOptions options, double rate, bool adaptive)
     {
         var services = new ServiceCollection();
         services.AddThrottledSes(emulator.Endpoint.ToString(), ses =>
@@ -87,7 +87,7 @@ public static class Strategies
         return new ClientSender(provider.GetRequiredService<IAmazonSecurityTokenService>(), owner: provider, currentRate: () => state.GetBuckets() is [var bucket, ..] ? bucket.PermitsPerSecond : null);
     }
 
-    private static AmazonSecurityTokenServiceConfig Config(AwsThrottlingEmulator emulator, RequestRetryMode mode) => new()
+    private static AmazonSecurityTokenServiceConfig Config(SesEmulator emulator, RequestRetryMode mode) => new()
     {
         ServiceURL = emulator.Endpoint.ToString(),
         AuthenticationRegion = "us-east-1",

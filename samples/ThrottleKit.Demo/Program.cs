@@ -21,7 +21,7 @@ using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using ThrottleKit.Aws;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 const double Quota = 14;
 const int Messages = 150;
@@ -51,7 +51,7 @@ return results[^1].Failed == 0 ? 0 : 1;
 
 async Task<RunResult> RunAsync(string name, bool throttled)
 {
-    await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = Quota, Burst = Quota });
+    await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = Quota, Burst = Quota });
     var services = new ServiceCollection();
     services.AddDefaultAWSOptions(new AWSOptions
     {

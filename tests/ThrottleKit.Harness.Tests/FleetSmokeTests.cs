@@ -1,7 +1,8 @@
+using ThrottleKit.TestSupport;
 using System;
 using System.Linq;
 using System.Threading.Tasks;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 using Xunit.Abstractions;
 
 namespace ThrottleKit.Harness.Tests;

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 using Xunit.Abstractions;
 
 namespace ThrottleKit.Harness.Tests;

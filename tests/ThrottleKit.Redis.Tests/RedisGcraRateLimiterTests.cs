@@ -6,7 +6,7 @@ using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 using ThrottleKit.Redis.Tests.Support;
 
 namespace ThrottleKit.Redis.Tests;

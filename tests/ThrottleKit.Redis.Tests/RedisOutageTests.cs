@@ -1,3 +1,4 @@
+using ThrottleKit.TestSupport;
 using System;
 using System.Diagnostics;
 using System.Linq;
@@ -6,7 +7,7 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using StackExchange.Redis;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 using ThrottleKit.Redis.Tests.Support;
 
 namespace ThrottleKit.Redis.Tests;

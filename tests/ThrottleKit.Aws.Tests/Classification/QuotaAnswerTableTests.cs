@@ -9,7 +9,7 @@ using Amazon.SimpleSystemsManagement.Model;
 using Microsoft.Extensions.DependencyInjection;
 using ThrottleKit.Aws;
 using ThrottleKit.Aws.Tests.Support;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 namespace ThrottleKit.Aws.Tests.Classification;
 
@@ -65,7 +65,7 @@ public class QuotaAnswerTableTests
     public async Task Each_answer_makes_the_attempts_its_classification_calls_for_and_surfaces_unchanged(string serviceKey, string protocol, int status, string code, string message, int attempts)
     {
         var answer = new EmulatorAnswer(status, code, message);
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0, QueryThrottle = answer, JsonThrottle = answer });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Burst = 0, QueryThrottle = answer, JsonThrottle = answer });
         await using var provider = Build(emulator, serviceKey, protocol, retries: Retries);
 
         var error = await CallAsync(provider, protocol);
@@ -87,7 +87,7 @@ public class QuotaAnswerTableTests
         // The client believes in a far higher quota than the service grants, so the service throttles it, and only the
         // retries deliver: with ThrottlingException a send-rate throttle is retried exactly as with Throttling.
         var answer = new EmulatorAnswer(400, code, "Maximum sending rate exceeded.");
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 10, Burst = 10, QueryThrottle = answer, JsonThrottle = answer });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 10, Burst = 10, QueryThrottle = answer, JsonThrottle = answer });
         await using var provider = Build(emulator, AwsServiceKeys.SimpleEmail, protocol, retries: 10, clientRate: 1000);
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => SucceedAsync(provider, protocol)));
@@ -106,7 +106,7 @@ public class QuotaAnswerTableTests
             ? provider.GetRequiredService<IAmazonSecurityTokenService>().GetCallerIdentityAsync(new GetCallerIdentityRequest())
             : provider.GetRequiredService<IAmazonSimpleSystemsManagement>().GetParameterAsync(new GetParameterRequest { Name = "p" });
 
-    private static ServiceProvider Build(AwsThrottlingEmulator emulator, string serviceKey, string protocol, int retries, double? clientRate = null)
+    private static ServiceProvider Build(SesEmulator emulator, string serviceKey, string protocol, int retries, double? clientRate = null)
     {
         var services = new ServiceCollection();
         services.AddDefaultAWSOptions(Clients.AwsOptions(emulator));

@@ -11,7 +11,7 @@ using Amazon.SimpleSystemsManagement.Model;
 using ThrottleKit.Aws;
 using ThrottleKit.Aws.Tests.Support;
 using ThrottleKit;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace ThrottleKit.Aws.Tests.Classification;
@@ -22,7 +22,7 @@ public class RealSdkExceptionTests
     [Fact]
     public async Task SES_maximum_sending_rate_exceeded_is_retriable()
     {
-        var error = await StsFailureAsync(new EmulatorOptions { Burst = 0 });
+        var error = await StsFailureAsync(new SesEmulatorOptions { Burst = 0 });
 
         Assert.Equal("Throttling", error.ErrorCode);
         Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
@@ -34,7 +34,7 @@ public class RealSdkExceptionTests
     [Fact]
     public async Task SES_daily_message_quota_exceeded_is_terminal()
     {
-        var error = await StsFailureAsync(new EmulatorOptions { DailyQuota = 0 });
+        var error = await StsFailureAsync(new SesEmulatorOptions { DailyQuota = 0 });
 
         Assert.Equal("Throttling", error.ErrorCode);
         Assert.Equal("Daily message quota exceeded.", error.Message);
@@ -44,7 +44,7 @@ public class RealSdkExceptionTests
     [Fact]
     public async Task A_server_error_is_not_a_throttle_for_either_service()
     {
-        var error = await StsFailureAsync(new EmulatorOptions { Faults = EmulatorFaults.ServerError, FaultRate = 1 });
+        var error = await StsFailureAsync(new SesEmulatorOptions { Faults = EmulatorFaults.ServerError, FaultRate = 1 });
 
         Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
         Assert.Equal(ThrottlingClassification.Unknown, SimpleEmailThrottlingClassifier.Instance.Classify(error));
@@ -54,7 +54,7 @@ public class RealSdkExceptionTests
     [Fact]
     public async Task Connect_Campaigns_429_ThrottlingException_is_retriable()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Burst = 0 });
         using var client = Clients.Ssm(emulator, maxErrorRetry: 0);
 
         var error = await Assert.ThrowsAsync<AmazonSimpleSystemsManagementException>(
@@ -68,7 +68,7 @@ public class RealSdkExceptionTests
     [Fact]
     public async Task A_dropped_connection_is_not_a_throttle()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Faults = EmulatorFaults.Reset, FaultRate = 1 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Faults = EmulatorFaults.Reset, FaultRate = 1 });
         using var client = Clients.Sts(emulator, maxErrorRetry: 0);
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => client.GetCallerIdentityAsync(new GetCallerIdentityRequest()));
@@ -80,7 +80,7 @@ public class RealSdkExceptionTests
     [Fact]
     public async Task A_timeout_is_not_a_throttle()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Faults = EmulatorFaults.Stall, FaultRate = 1, StallDuration = TimeSpan.FromSeconds(5) });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Faults = EmulatorFaults.Stall, FaultRate = 1, StallDuration = TimeSpan.FromSeconds(5) });
         using var client = Clients.Sts(emulator, maxErrorRetry: 0, timeout: TimeSpan.FromMilliseconds(300));
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => client.GetCallerIdentityAsync(new GetCallerIdentityRequest()));
@@ -196,9 +196,9 @@ public class RealSdkExceptionTests
         }
     }
 
-    private static async Task<AmazonSecurityTokenServiceException> StsFailureAsync(EmulatorOptions options)
+    private static async Task<AmazonSecurityTokenServiceException> StsFailureAsync(SesEmulatorOptions options)
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(options);
+        await using var emulator = await SesEmulator.StartAsync(options);
         using var client = Clients.Sts(emulator, maxErrorRetry: 0);
         return await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() => client.GetCallerIdentityAsync(new GetCallerIdentityRequest()));
     }

@@ -7,7 +7,7 @@ using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.DependencyInjection;
 using ThrottleKit.Aws;
 using ThrottleKit.Aws.Tests.Support;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 using ThrottleKit;
 
 namespace ThrottleKit.Aws.Tests.DependencyInjection;
@@ -18,7 +18,7 @@ public class AccountQuotaIntegrationTests
     [Fact]
     public async Task The_rate_comes_from_the_account_and_a_spent_24_hour_quota_fails_fast_without_reaching_the_service()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 1000, Burst = 1000, DailyQuota = 6 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 1000, Burst = 1000, DailyQuota = 6 });
         IServiceProvider? given = null;
         await using var provider = Containers.Build(emulator, configureBuilder: builder => builder.UseAccountQuota(AwsServiceKeys.SimpleEmail, (services, _) =>
         {
@@ -60,7 +60,7 @@ public class AccountQuotaIntegrationTests
     [Fact]
     public async Task A_refresh_interval_under_a_second_fails_at_startup_naming_the_setting()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync();
+        await using var emulator = await SesEmulator.StartAsync();
         await using var provider = Containers.Build(emulator, options => options.Services[AwsServiceKeys.SimpleEmail].AccountQuota.RefreshInterval = TimeSpan.FromMilliseconds(100));
 
         var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AwsThrottlingOptions>>().Value);

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ThrottleKit.Aws.Tests.Support;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 namespace ThrottleKit.Aws.Tests.DependencyInjection;
 
@@ -23,7 +23,7 @@ public class AddThrottledAwsClientsTests
     [Fact]
     public async Task Clients_spend_a_bucket_per_account_and_Region_and_the_keyed_executor_a_bucket_of_its_own()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
         await using var provider = Build(emulator, time: new FakeTimeProvider());
         var executor = provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail);
 
@@ -168,7 +168,7 @@ public class AddThrottledAwsClientsTests
     [Fact]
     public async Task Two_containers_keep_independent_buckets_and_disposing_one_leaves_the_other_working()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
         var first = Build(emulator, o => o.Services[AwsServiceKeys.SimpleEmail].RateLimit = new() { PermitsPerSecond = 0.01, Burst = 1 });
         await using var second = Build(emulator, o => o.Services[AwsServiceKeys.SimpleEmail].RateLimit = new() { PermitsPerSecond = 0.01, Burst = 1 });
         var firstClient = first.GetRequiredService<IAmazonSecurityTokenService>();
@@ -189,7 +189,7 @@ public class AddThrottledAwsClientsTests
     [Fact]
     public async Task Adding_ThrottleKit_twice_does_not_wrap_twice()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Burst = 0 });
         var services = new ServiceCollection();
         services.AddDefaultAWSOptions(Clients.AwsOptions(emulator));
         services.AddAWSService<IAmazonSecurityTokenService>();
@@ -212,7 +212,7 @@ public class AddThrottledAwsClientsTests
     [Fact]
     public async Task Registering_ThrottleKit_before_the_client_fails_at_start_saying_what_to_move()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync();
+        await using var emulator = await SesEmulator.StartAsync();
         var services = new ServiceCollection();
         services.AddDefaultAWSOptions(Clients.AwsOptions(emulator));
         services.AddThrottledAwsClients().MapServiceId("STS", AwsServiceKeys.SimpleEmail);
@@ -229,7 +229,7 @@ public class AddThrottledAwsClientsTests
     [Fact]
     public async Task Registering_ThrottleKit_after_the_client_throttles_it()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Burst = 0 });
         var services = new ServiceCollection();
         services.AddDefaultAWSOptions(Clients.AwsOptions(emulator));
         services.AddAWSService<IAmazonSecurityTokenService>();
@@ -247,7 +247,7 @@ public class AddThrottledAwsClientsTests
     [Fact]
     public async Task A_client_of_a_service_ThrottleKit_is_not_configured_for_passes_through_untouched_in_any_order()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Burst = 0 });
         var services = new ServiceCollection();
         services.AddThrottledAwsClients();
         using var prebuilt = Clients.Ssm(emulator, maxErrorRetry: 1);
@@ -283,7 +283,7 @@ public class AddThrottledAwsClientsTests
     [Fact]
     public async Task Throttles_of_wrapped_clients_reach_the_containers_meter_and_logger_tagged_by_service_and_Region()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Burst = 0 });
         var logs = new FakeLogCollector();
         var services = new ServiceCollection().AddMetrics().AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(logs)));
         services.AddDefaultAWSOptions(Clients.AwsOptions(emulator));
@@ -307,7 +307,7 @@ public class AddThrottledAwsClientsTests
     [Fact]
     public async Task An_operation_with_a_bucket_of_its_own_reports_its_rate_apart_from_the_service()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
         var services = new ServiceCollection().AddMetrics();
         services.AddDefaultAWSOptions(Clients.AwsOptions(emulator));
         services.AddAWSService<IAmazonSecurityTokenService>();
@@ -334,7 +334,7 @@ public class AddThrottledAwsClientsTests
         Assert.Equal("rules", Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddThrottledAwsClients().UseRules("SES", null!)).ParamName);
     }
 
-    private static ServiceProvider Build(AwsThrottlingEmulator emulator, Action<AwsThrottlingOptions>? configure = null, TimeProvider? time = null)
+    private static ServiceProvider Build(SesEmulator emulator, Action<AwsThrottlingOptions>? configure = null, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
         if (time is not null)

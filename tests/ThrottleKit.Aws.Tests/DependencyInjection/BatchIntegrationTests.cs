@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ThrottleKit.Aws;
 using ThrottleKit.Aws.Tests.Support;
 using ThrottleKit;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 namespace ThrottleKit.Aws.Tests.DependencyInjection;
 
@@ -25,7 +25,7 @@ public class BatchIntegrationTests
     public async Task Only_the_throttled_entries_are_resent_until_every_one_is_accepted_exactly_once()
     {
         // The client is allowed far more than the emulator takes, so most batches come back partly throttled.
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 40, Burst = 20 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 40, Burst = 20 });
         await using var provider = BuildProvider(emulator, clientRate: 1000);
         var sqs = provider.GetRequiredService<IAmazonSQS>();
         var executor = provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.ConnectCampaigns);
@@ -64,7 +64,7 @@ public class BatchIntegrationTests
     [InlineData(AwsServiceKeys.ConnectCampaigns)]
     public async Task A_wrapped_client_called_inside_an_executor_never_multiplies_attempts(string executorService)
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Burst = 0 });
         await using var provider = Containers.Build(emulator, options =>
         {
             foreach (var service in options.Services.Values)
@@ -86,7 +86,7 @@ public class BatchIntegrationTests
     [Trait("Category", RealClock.Category)]
     public async Task Calls_made_inside_an_attempt_even_from_Task_Run_take_their_permits_as_any_other_call()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
         await using var provider = Containers.Build(emulator, options => options.Services[AwsServiceKeys.SimpleEmail].RateLimit = new() { PermitsPerSecond = 2, Burst = 1 });
         var sts = provider.GetRequiredService<IAmazonSecurityTokenService>();
         var executor = provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail);
@@ -111,7 +111,7 @@ public class BatchIntegrationTests
         Assert.True(sent.Count <= bound, $"Sent {sent}, bound {bound:0.0}. {emulator.Describe()}");
     }
 
-    private static ServiceProvider BuildProvider(AwsThrottlingEmulator emulator, double clientRate) => Containers.Build(emulator, options =>
+    private static ServiceProvider BuildProvider(SesEmulator emulator, double clientRate) => Containers.Build(emulator, options =>
     {
         options.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = clientRate;
         options.Services[AwsServiceKeys.ConnectCampaigns].RateLimit.PermitsPerSecond = clientRate;

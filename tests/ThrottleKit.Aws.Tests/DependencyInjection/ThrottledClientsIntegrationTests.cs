@@ -10,7 +10,7 @@ using Amazon.SimpleSystemsManagement.Model;
 using Microsoft.Extensions.DependencyInjection;
 using ThrottleKit.Aws;
 using ThrottleKit.Aws.Tests.Support;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 namespace ThrottleKit.Aws.Tests.DependencyInjection;
 
@@ -25,7 +25,7 @@ public class ThrottledClientsIntegrationTests
     public async Task Two_hundred_calls_from_sixteen_tasks_all_succeed_without_the_client_outrunning_the_quota()
     {
         const double Quota = 20;
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = Quota, Burst = Quota });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = Quota, Burst = Quota });
         await using var provider = BuildProvider(emulator, o => o.Services[AwsServiceKeys.SimpleEmail].RateLimit.PermitsPerSecond = Quota);
         var client = provider.GetRequiredService<IAmazonSecurityTokenService>();
         var calls = new Queue<int>(Enumerable.Range(0, 200));
@@ -65,7 +65,7 @@ public class ThrottledClientsIntegrationTests
     [Fact]
     public async Task A_spent_daily_quota_fails_after_exactly_one_attempt_with_the_original_exception()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { DailyQuota = 0 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { DailyQuota = 0 });
         await using var provider = BuildProvider(emulator);
         var client = provider.GetRequiredService<IAmazonSecurityTokenService>();
 
@@ -80,7 +80,7 @@ public class ThrottledClientsIntegrationTests
     [Trait("Category", RealClock.Category)]
     public async Task Server_errors_timeouts_and_dropped_connections_are_never_retried()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions
         {
             RatePerSecond = 1000,
             Burst = 1000,
@@ -123,7 +123,7 @@ public class ThrottledClientsIntegrationTests
     [Fact]
     public async Task An_always_throttled_SES_call_makes_MaxRetries_plus_one_attempts_and_rethrows_the_SDK_exception()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Burst = 0 });
 
         // The SDK would retry on its own too; a wrapped client must not stack the two.
         await using var provider = BuildProvider(emulator, o => FastBackoff(o, AwsServiceKeys.SimpleEmail, retries: 3), maxErrorRetry: 5);
@@ -140,7 +140,7 @@ public class ThrottledClientsIntegrationTests
     [Fact]
     public async Task An_always_throttled_Connect_Campaigns_call_makes_MaxRetries_plus_one_attempts()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Burst = 0 });
         await using var provider = BuildProvider(emulator, o => FastBackoff(o, AwsServiceKeys.ConnectCampaigns, retries: 2));
         var client = provider.GetRequiredService<IAmazonSimpleSystemsManagement>();
 
@@ -153,7 +153,7 @@ public class ThrottledClientsIntegrationTests
     [Fact]
     public async Task A_throttled_call_is_retried_until_the_quota_lets_it_through()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 5, Burst = 1 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 5, Burst = 1 });
         await using var provider = BuildProvider(emulator, o =>
         {
             // The client believes in a far higher quota than the service grants, so the service throttles it.
@@ -171,7 +171,7 @@ public class ThrottledClientsIntegrationTests
     [Fact]
     public async Task A_client_registered_by_hand_with_a_factory_is_throttled_too()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Burst = 0 });
         var services = new ServiceCollection();
         services.AddSingleton<IAmazonSecurityTokenService>(_ => Clients.Sts(emulator));
         services.AddThrottledAwsClients(o => FastBackoff(o, AwsServiceKeys.SimpleEmail, retries: 1)).MapServiceId("STS", AwsServiceKeys.SimpleEmail);
@@ -186,7 +186,7 @@ public class ThrottledClientsIntegrationTests
     [Fact]
     public async Task Clients_of_services_that_are_not_configured_keep_the_SDK_behaviour()
     {
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { Burst = 0 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { Burst = 0 });
         var services = new ServiceCollection();
         services.AddDefaultAWSOptions(Clients.AwsOptions(emulator, maxErrorRetry: 2));
         services.AddAWSService<IAmazonSimpleSystemsManagement>();
@@ -208,7 +208,7 @@ public class ThrottledClientsIntegrationTests
         backoff.MaxDelay = TimeSpan.FromMilliseconds(10);
     }
 
-    private static ServiceProvider BuildProvider(AwsThrottlingEmulator emulator, Action<AwsThrottlingOptions>? configure = null, int? maxErrorRetry = null, TimeSpan? timeout = null)
+    private static ServiceProvider BuildProvider(SesEmulator emulator, Action<AwsThrottlingOptions>? configure = null, int? maxErrorRetry = null, TimeSpan? timeout = null)
     {
         var services = new ServiceCollection();
         services.AddDefaultAWSOptions(Clients.AwsOptions(emulator, maxErrorRetry, timeout));

@@ -7,7 +7,7 @@ using System.IO.Compression;
 using System.Linq;
 using System.Threading.Tasks;
 using System.Xml.Linq;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 namespace ThrottleKit.Aws.Tests.Packaging;
 
@@ -118,7 +118,7 @@ public sealed class PackageConsumptionTests : IDisposable
             Console.WriteLine($"delivered={results.Length} account={results[0].Account} executor={executor is IThrottledExecutor} polly={viaPolly.Account}");
             """);
 
-        await using var emulator = await AwsThrottlingEmulator.StartAsync(new EmulatorOptions { RatePerSecond = 5, Burst = 5 });
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 5, Burst = 5 });
         var output = await DotnetAsync(consumer, "run", "--project", Path.Combine(consumer, "Consumer.csproj"), "--", emulator.Endpoint.ToString());
 
         Assert.Contains("delivered=10 account=123456789012 executor=True polly=123456789012", output, StringComparison.Ordinal);

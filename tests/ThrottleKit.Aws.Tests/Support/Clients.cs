@@ -4,7 +4,7 @@ using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SimpleSystemsManagement;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 namespace ThrottleKit.Aws.Tests.Support;
 
@@ -13,14 +13,14 @@ internal static class Clients
 {
     public static readonly BasicAWSCredentials Credentials = new("test", "test");
 
-    public static AmazonSecurityTokenServiceClient Sts(AwsThrottlingEmulator emulator, int? maxErrorRetry = null, TimeSpan? timeout = null)
+    public static AmazonSecurityTokenServiceClient Sts(SesEmulator emulator, int? maxErrorRetry = null, TimeSpan? timeout = null)
     {
         var config = new AmazonSecurityTokenServiceConfig();
         Point(config, emulator, maxErrorRetry, timeout);
         return new AmazonSecurityTokenServiceClient(Credentials, config);
     }
 
-    public static AmazonSimpleSystemsManagementClient Ssm(AwsThrottlingEmulator emulator, int? maxErrorRetry = null)
+    public static AmazonSimpleSystemsManagementClient Ssm(SesEmulator emulator, int? maxErrorRetry = null)
     {
         var config = new AmazonSimpleSystemsManagementConfig();
         Point(config, emulator, maxErrorRetry, timeout: null);
@@ -28,7 +28,7 @@ internal static class Clients
     }
 
     /// <summary>The options <c>AddAWSService&lt;T&gt;()</c> builds clients from.</summary>
-    public static AWSOptions AwsOptions(AwsThrottlingEmulator emulator, int? maxErrorRetry = null, TimeSpan? timeout = null) => new()
+    public static AWSOptions AwsOptions(SesEmulator emulator, int? maxErrorRetry = null, TimeSpan? timeout = null) => new()
     {
         Credentials = Credentials,
         Region = RegionEndpoint.USEast1,
@@ -42,7 +42,7 @@ internal static class Clients
         },
     };
 
-    private static void Point(ClientConfig config, AwsThrottlingEmulator emulator, int? maxErrorRetry, TimeSpan? timeout)
+    private static void Point(ClientConfig config, SesEmulator emulator, int? maxErrorRetry, TimeSpan? timeout)
     {
         config.ServiceURL = emulator.Endpoint.ToString();
         config.AuthenticationRegion = "us-east-1";

@@ -3,7 +3,7 @@ using Amazon.SecurityToken;
 using Amazon.SQS;
 using Microsoft.Extensions.DependencyInjection;
 using ThrottleKit.Aws;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 namespace ThrottleKit.Aws.Tests.Support;
 
@@ -14,7 +14,7 @@ namespace ThrottleKit.Aws.Tests.Support;
 /// </summary>
 internal static class Containers
 {
-    public static ServiceProvider Build(AwsThrottlingEmulator emulator, Action<AwsThrottlingOptions>? configure = null, Action<ThrottledAwsClientsBuilder>? configureBuilder = null)
+    public static ServiceProvider Build(SesEmulator emulator, Action<AwsThrottlingOptions>? configure = null, Action<ThrottledAwsClientsBuilder>? configureBuilder = null)
     {
         var services = new ServiceCollection();
         services.AddDefaultAWSOptions(Clients.AwsOptions(emulator));

@@ -1,8 +1,9 @@
+using ThrottleKit.TestSupport;
 using System;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
-using ThrottleKit.Emulator;
+using ThrottleKit.Testing;
 
 namespace ThrottleKit.Redis.Tests.Support;
 

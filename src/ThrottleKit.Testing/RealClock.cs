@@ -1,12 +1,10 @@
 using System;
-using System.Globalization;
-using System.IO;
 
-namespace ThrottleKit.Emulator;
+namespace ThrottleKit.Testing;
 
 /// <summary>
-/// The bounds real-clock tests assert, each computed from time the test measured, and what a failing test prints
-/// (docs/testing.md explains each).
+/// The physical bounds a test on the real clock can assert, each computed from what the test measured — the time it really
+/// took, the scheduling lag of its processes — never from nominal time alone, so that it holds on a busy machine too.
 /// </summary>
 public static class RealClock
 {
@@ -60,22 +58,6 @@ public static class RealClock
     public static double ThrottleBound(double rate, TimeSpan excessLag) => (rate * excessLag.TotalSeconds) + 2;
 
     /// <summary>The machine's load average (Linux <c>/proc/loadavg</c>), for a failure message.</summary>
-    /// <returns>The three load averages and the processor count, or what could not be read.</returns>
-    public static string LoadAverage()
-    {
-        var processors = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
-        try
-        {
-            var fields = File.ReadAllText("/proc/loadavg").Split(' ');
-            return $"load average {fields[0]} {fields[1]} {fields[2]} on {processors} cores";
-        }
-        catch (IOException)
-        {
-            return $"load average unknown on {processors} cores";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return $"load average unknown on {processors} cores";
-        }
-    }
+    /// <returns>The three load averages and the processor count, or that they could not be read.</returns>
+    public static string LoadAverage() => MachineLoad.Describe();
 }

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 
-namespace ThrottleKit.Emulator;
+namespace ThrottleKit.Testing;
 
 /// <summary>The window of a given length that held the most of something, and where it started.</summary>
 /// <param name="Count">What the window held (attempts, or permits).</param>

@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace ThrottleKit.Emulator;
+namespace ThrottleKit.Testing;
 
 /// <summary>
 /// Measures how late this process runs work it scheduled: every <see cref="Period"/> a timer-driven continuation on the

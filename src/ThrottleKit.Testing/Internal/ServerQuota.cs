@@ -1,10 +1,10 @@
 using System;
 
-namespace ThrottleKit.Emulator;
+namespace ThrottleKit.Testing;
 
 /// <summary>
-/// The service side of the quota: a plain token bucket, written independently of ThrottleKit's limiter so that a bug in
-/// one cannot hide in the other. Refused requests cost nothing, as with AWS.
+/// The service side of one account's quota in one Region: a plain token bucket, written independently of ThrottleKit's
+/// limiter so that a bug in one cannot hide in the other, and its 24-hour count. Refused requests cost nothing, as with AWS.
 /// </summary>
 internal sealed class ServerQuota
 {
@@ -12,17 +12,15 @@ internal sealed class ServerQuota
     private double _rate;
     private double _burst;
     private double _tokens;
-    private readonly Func<TimeSpan> _clock;
     private TimeSpan _last;
     private long _sentToday;
 
-    public ServerQuota(double rate, double burst, long? dailyQuota, Func<TimeSpan> clock)
+    public ServerQuota(double rate, double burst, long? dailyQuota, TimeSpan now)
     {
-        _clock = clock;
-        _last = clock();
         _rate = rate;
         _burst = burst;
         _tokens = burst;
+        _last = now;
         DailyQuota = dailyQuota;
     }
 
@@ -39,29 +37,28 @@ internal sealed class ServerQuota
         }
     }
 
-    public void Change(double rate, double burst)
+    public void Change(double rate, double burst, TimeSpan now)
     {
         lock (_lock)
         {
-            Refill(_clock());
+            Refill(now);
             _rate = rate;
             _burst = burst;
             _tokens = Math.Min(_tokens, burst);
         }
     }
 
-    /// <summary>Decides one request; <paramref name="decidedAt"/> is when, on the clock the bucket refills by.</summary>
-    public EmulatorOutcome TryConsume(int cost, out TimeSpan decidedAt)
+    /// <summary>Decides one request of <paramref name="cost"/> at <paramref name="now"/>, the time the bucket refills by.</summary>
+    public EmulatorOutcome TryConsume(int cost, TimeSpan now)
     {
         lock (_lock)
         {
-            decidedAt = _clock();
             if (DailyQuota is { } daily && _sentToday + cost > daily)
             {
                 return EmulatorOutcome.DailyQuotaExceeded;
             }
 
-            Refill(decidedAt);
+            Refill(now);
 
             // Like SES: a message with more recipients than the burst needs a full bucket, and leaves it in debt.
             if (_burst <= 0 || _tokens < Math.Min(cost, _burst))

@@ -5,7 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks;
 
-namespace ThrottleKit.Emulator;
+namespace ThrottleKit.TestSupport;
 
 /// <summary>A redis-server process of a test's own on a free loopback port, which a test may stop and start again.</summary>
 public sealed class LocalRedisServer : IAsyncDisposable

@@ -1,4 +1,4 @@
-namespace ThrottleKit.Emulator;
+namespace ThrottleKit.Testing;
 
 /// <summary>How the emulator words one kind of refusal: the HTTP status, the error code and the message.</summary>
 /// <param name="StatusCode">The HTTP status, e.g. 400 or 429.</param>

@@ -1,0 +1,621 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ThrottleKit.Testing;
+
+/// <summary>
+/// An in-process emulator of Amazon SES's and Amazon Connect Campaigns' quotas on 127.0.0.1, for tests without an AWS
+/// account: point an SDK client's <c>ServiceURL</c> at <see cref="Endpoint"/>. Each account (access key) in each Region (of
+/// its signature) has a quota of its own, as with AWS, and every answer has the services' wire shape:
+/// <list type="bullet">
+/// <item>SES v1 (awsQuery): over the rate <c>Throttling</c> "Maximum sending rate exceeded.", over the 24-hour quota "Daily
+/// message quota exceeded."; sends, bulk sends (a status per destination) and <c>GetSendQuota</c> answered as SES does.</item>
+/// <item>SES v2 (<c>/v2/email/…</c>) and Connect Campaigns (<c>/campaigns/…</c>, <c>/v2/campaigns/…</c>): JSON errors as the
+/// SDK parses them; batches (<c>PutDialRequestBatch</c>, <c>PutOutboundRequestBatch</c>) answered item by item.</item>
+/// <item>SMTP, with <see cref="SesEmulatorOptions.Smtp"/>: <c>454 Throttling failure: …</c> after DATA, as SES's SMTP interface.</item>
+/// <item>A request signed too far from the service's clock is refused as AWS refuses it; faults (5xx, stalls, resets) can be
+/// injected after processing, like the ambiguous failures of a real service.</item>
+/// </list>
+/// Every attempt is recorded (<see cref="Attempts"/>) with its time, operation, recipients and outcome, so a test can assert
+/// what the service saw.
+/// </summary>
+public sealed partial class SesEmulator : IAsyncDisposable
+{
+    private static readonly HashSet<string> SesV1Sends = new(StringComparer.Ordinal)
+    {
+        "SendEmail", "SendRawEmail", "SendTemplatedEmail", "SendBulkTemplatedEmail", "SendCustomVerificationEmail",
+    };
+
+    private readonly WebApplication _app;
+    private readonly SesEmulatorOptions _options;
+    private readonly QuotaBook _quotas;
+    private readonly Stopwatch _clock = new();
+    private readonly Random _dice;
+    private readonly List<EmulatorAttempt> _attempts = [];
+    private readonly SchedulingLagProbe _lag;
+    private SmtpFace? _smtp;
+    private long _startedAt;
+    private long _clockOffsetTicks;
+
+    private SesEmulator(WebApplication app, SesEmulatorOptions options)
+    {
+        _app = app;
+        _options = options;
+        _quotas = new QuotaBook(options, () => _clock.Elapsed);
+        _dice = new Random(options.Seed);
+        _lag = SchedulingLagProbe.Start(() => _clock.Elapsed);
+        _clockOffsetTicks = options.ClockOffset.Ticks;
+    }
+
+    /// <summary>Gets the base address to give an SDK client as its <c>ServiceURL</c>.</summary>
+    public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>Gets the port SMTP is spoken on (host 127.0.0.1), when <see cref="SesEmulatorOptions.Smtp"/> is on; otherwise <see langword="null"/>.</summary>
+    public int? SmtpPort => _smtp?.Port;
+
+    /// <summary>Gets how long the emulator has been running; attempts are timed on this clock.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>Gets the service's time: this machine's, moved by <see cref="SesEmulatorOptions.ClockOffset"/> and <see cref="AdvanceClock"/>.</summary>
+    public DateTimeOffset ServiceTime => DateTimeOffset.UtcNow + TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks));
+
+    /// <summary>Gets what the emulator accepted against the 24-hour quotas, in recipients, over every account and Region (SES's <c>SentLast24Hours</c>).</summary>
+    public long SentToday => _quotas.SentToday;
+
+    /// <summary>Gets a snapshot of every attempt so far, in the order they were recorded.</summary>
+    public IReadOnlyList<EmulatorAttempt> Attempts
+    {
+        get
+        {
+            lock (_attempts)
+            {
+                return [.. _attempts];
+            }
+        }
+    }
+
+    /// <summary>Starts an emulator on a free loopback port (and another for SMTP, when asked).</summary>
+    /// <param name="options">The quota, faults and answers; defaults to SES's usual first quota, 14 per second.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running emulator; dispose it to stop it.</returns>
+    public static async Task<SesEmulator> StartAsync(SesEmulatorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SesEmulatorOptions();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
+        var app = builder.Build();
+        var emulator = new SesEmulator(app, options);
+        app.Run(emulator.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        emulator.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        emulator._startedAt = Stopwatch.GetTimestamp();
+        emulator._clock.Start();
+        if (options.Smtp)
+        {
+            emulator._smtp = SmtpFace.Start(emulator);
+        }
+
+        return emulator;
+    }
+
+    /// <summary>Changes the quota of every account and Region from now on, as when AWS raises an account's limit.</summary>
+    /// <param name="ratePerSecond">The new rate.</param>
+    /// <param name="burst">The new burst.</param>
+    public void ChangeQuota(double ratePerSecond, double burst) => _quotas.Change(ratePerSecond, burst);
+
+    /// <summary>Moves the service's clock, as if that much time had passed for it (or its clock were set so); requests are signed-checked against it.</summary>
+    /// <param name="by">How far forward (backward when negative).</param>
+    public void AdvanceClock(TimeSpan by) => Interlocked.Add(ref _clockOffsetTicks, by.Ticks);
+
+    /// <summary>
+    /// A <see cref="Stopwatch"/> timestamp taken in any process on this machine, on the emulator's clock: the monotonic clock
+    /// is the machine's, so other processes can report when they did something.
+    /// </summary>
+    /// <param name="stopwatchTimestamp">What <see cref="Stopwatch.GetTimestamp"/> returned.</param>
+    /// <returns>The same moment as time since the emulator started.</returns>
+    public TimeSpan ToEmulatorTime(long stopwatchTimestamp) => Stopwatch.GetElapsedTime(_startedAt, stopwatchTimestamp);
+
+    /// <summary>The window of <paramref name="window"/> in which the most permits (recipients) were processed, by when the quota decided them.</summary>
+    /// <param name="window">The window length.</param>
+    /// <returns>The busiest window: "no more than the quota in any second" is <c>BusiestWindowOfProcessed(1 s).Count ≤ burst + rate</c>.</returns>
+    public BusiestWindow BusiestWindowOfProcessed(TimeSpan window)
+        => BusiestWindow.Find(Attempts.Where(a => a.WasProcessed).Select(a => (a.DecidedAt, (long)a.Cost)), window);
+
+    /// <summary>The window of <paramref name="window"/> in which the most attempts arrived, whatever their outcome: what the client sent.</summary>
+    /// <param name="window">The window length.</param>
+    /// <param name="from">Attempts before this moment (warm-up calls, say) are left out.</param>
+    /// <returns>The busiest window, counted in attempts.</returns>
+    public BusiestWindow BusiestWindowOfAttempts(TimeSpan window, TimeSpan from = default)
+        => BusiestWindow.Find(Attempts.Where(a => a.At >= from).Select(a => (a.At, 1L)), window);
+
+    /// <summary>How late this process ran scheduled work between two moments of the emulator's clock (<see cref="SchedulingLagProbe"/>).</summary>
+    /// <param name="from">The start of the interval.</param>
+    /// <param name="to">Its end; now when <see langword="null"/>.</param>
+    /// <returns>The largest lateness measured.</returns>
+    public TimeSpan SchedulingLag(TimeSpan from = default, TimeSpan? to = null) => _lag.MaxLag(from, to);
+
+    /// <summary>How long this process ran more than <paramref name="threshold"/> late, in all (<see cref="SchedulingLagProbe.ExcessLag"/>).</summary>
+    /// <param name="threshold">Lateness that does not count.</param>
+    /// <param name="from">The start of the interval.</param>
+    /// <returns>The total lateness beyond the threshold.</returns>
+    public TimeSpan ExcessLag(TimeSpan threshold, TimeSpan from = default) => _lag.ExcessLag(threshold, from);
+
+    /// <summary>What the emulator saw, for a failing test to print: attempts by outcome, the run's length, the lag, the machine's load.</summary>
+    /// <returns>One line.</returns>
+    public string Describe()
+    {
+        var attempts = Attempts;
+        var outcomes = string.Join(", ", attempts.GroupBy(a => a.Outcome).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"));
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"Emulator: quota {_options.RatePerSecond}/s burst {_options.Burst}; {attempts.Count} attempts ({outcomes}) over {Elapsed.TotalSeconds:0.000} s; scheduling lag up to {SchedulingLag().TotalMilliseconds:0.0} ms; {MachineLoad.Describe()}.");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_smtp is not null)
+        {
+            await _smtp.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _lag.DisposeAsync().ConfigureAwait(false);
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Decides one send or call: an unverified recipient is rejected, then the account's 24-hour quota and rate decide, then a
+    /// fault may strike what was accepted. Recorded before the answer goes out.
+    /// </summary>
+    internal EmulatorOutcome Decide(TimeSpan arrived, string protocol, string operation, string? invocationId, SigV4Request identity, IReadOnlyCollection<string> recipients, bool spendsQuota, string? item = null, bool faults = true)
+    {
+        var cost = Math.Max(1, recipients.Count);
+        EmulatorOutcome outcome;
+        TimeSpan decidedAt;
+        if (recipients.Any(_options.RejectedAddresses.Contains))
+        {
+            (outcome, decidedAt) = (EmulatorOutcome.Rejected, _clock.Elapsed);
+        }
+        else if (spendsQuota)
+        {
+            outcome = _quotas.TryConsume(identity.Account, identity.Region, cost, out decidedAt);
+        }
+        else
+        {
+            (outcome, decidedAt) = (EmulatorOutcome.Accepted, _clock.Elapsed);
+        }
+
+        if (outcome == EmulatorOutcome.Accepted && faults)
+        {
+            outcome = RollFault();
+        }
+
+        Record(new EmulatorAttempt(arrived, protocol, operation, invocationId, cost, outcome, decidedAt, item, identity.Account, identity.Region, identity.SignedAt));
+        return outcome;
+    }
+
+    internal TimeSpan Now => _clock.Elapsed;
+
+    internal SesEmulatorOptions Options => _options;
+
+    internal void Record(EmulatorAttempt attempt)
+    {
+        lock (_attempts)
+        {
+            _attempts.Add(attempt);
+        }
+    }
+
+    [GeneratedRegex(@"^/campaigns/[^/]+/dial-requests$")]
+    private static partial Regex DialRequests();
+
+    [GeneratedRegex(@"^/v2/campaigns/[^/]+/outbound-requests$")]
+    private static partial Regex OutboundRequests();
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var arrived = _clock.Elapsed;
+        var request = context.Request;
+        var identity = SigV4Request.Read(request);
+        var invocationId = request.Headers["amz-sdk-invocation-id"].ToString();
+        var path = request.Path.Value ?? "/";
+        context.Response.Headers["x-amzn-RequestId"] = AwsWire.NewRequestId();
+
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            var action = form["Action"].ToString();
+            var version = form["Version"].ToString();
+            if (IsSignatureExpired(context, arrived, "awsQuery", action, invocationId, identity))
+            {
+                return;
+            }
+
+            // SES's sending quota is spent by its sends; a stand-in service's every call spends it.
+            var ses = version == "2010-12-01";
+            if (ses && action == "SendBulkTemplatedEmail")
+            {
+                await AnswerBulkTemplatedAsync(context, arrived, invocationId, identity, form).ConfigureAwait(false);
+                return;
+            }
+
+            var outcome = Decide(arrived, "awsQuery", action, invocationId, identity, Recipients.OfForm(form), spendsQuota: !ses || SesV1Sends.Contains(action));
+            await AnswerQueryAsync(context, action, version, identity, outcome).ConfigureAwait(false);
+            return;
+        }
+
+        using var body = await ReadJsonAsync(context).ConfigureAwait(false);
+        var json = body?.RootElement ?? default;
+        if (request.Headers.TryGetValue("X-Amz-Target", out var target))
+        {
+            var value = target.ToString();
+            var operation = value[(value.LastIndexOf('.') + 1)..];
+            if (IsSignatureExpired(context, arrived, "json", operation, invocationId, identity))
+            {
+                return;
+            }
+
+            if (operation == "SendMessageBatch")
+            {
+                await AnswerMessageBatchAsync(context, arrived, invocationId, identity, json).ConfigureAwait(false);
+                return;
+            }
+
+            var outcome = Decide(arrived, "json", operation, invocationId, identity, [], spendsQuota: true);
+            await AnswerJsonAsync(context, outcome, operation == "GetParameter" ? new { Parameter = new { Name = "emulated", Type = "String", Value = "ok", Version = 1 } } : new { }).ConfigureAwait(false);
+            return;
+        }
+
+        if (path.StartsWith("/v2/email/", StringComparison.Ordinal))
+        {
+            await AnswerSesV2Async(context, arrived, invocationId, identity, path, json).ConfigureAwait(false);
+            return;
+        }
+
+        if (path.StartsWith("/campaigns", StringComparison.Ordinal) || path.StartsWith("/v2/campaigns", StringComparison.Ordinal))
+        {
+            var operation = DialRequests().IsMatch(path) ? "PutDialRequestBatch" : OutboundRequests().IsMatch(path) ? "PutOutboundRequestBatch" : $"{request.Method} {path}";
+            if (IsSignatureExpired(context, arrived, "json", operation, invocationId, identity))
+            {
+                return;
+            }
+
+            if (operation.StartsWith("Put", StringComparison.Ordinal))
+            {
+                await AnswerCampaignBatchAsync(context, arrived, invocationId, identity, operation, json).ConfigureAwait(false);
+                return;
+            }
+
+            await AnswerJsonAsync(context, Decide(arrived, "json", operation, invocationId, identity, [], spendsQuota: true), new { }).ConfigureAwait(false);
+            return;
+        }
+
+        var restOperation = $"{request.Method} {path}";
+        if (!IsSignatureExpired(context, arrived, "rest", restOperation, invocationId, identity))
+        {
+            await AnswerRestAsync(context, Decide(arrived, "rest", restOperation, invocationId, identity, [], spendsQuota: true)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<JsonDocument?> ReadJsonAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength is 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A request signed too far from the service's clock is refused, with the service's time, as AWS does.</summary>
+    private bool IsSignatureExpired(HttpContext context, TimeSpan arrived, string protocol, string operation, string invocationId, SigV4Request identity)
+    {
+        var serviceTime = ServiceTime;
+        if (identity.SignedAt is not { } signedAt || (signedAt - serviceTime).Duration() <= _options.MaxSignatureAge)
+        {
+            return false;
+        }
+
+        Record(new EmulatorAttempt(arrived, protocol, operation, invocationId, 0, EmulatorOutcome.SignatureExpired, _clock.Elapsed, null, identity.Account, identity.Region, signedAt));
+        var message = AwsWire.SignatureExpired(signedAt, serviceTime, _options.MaxSignatureAge);
+        var response = context.Response;
+        response.Headers.Date = serviceTime.ToString("R", CultureInfo.InvariantCulture);
+        var (status, body, contentType) = protocol switch
+        {
+            "awsQuery" => (403, AwsWire.QueryError("Sender", "SignatureDoesNotMatch", message, AwsWire.NewRequestId()), AwsWire.QueryContentType),
+            "json" => (400, AwsWire.JsonError(message), AwsWire.JsonContentType),
+            _ => (403, AwsWire.RestXmlError("RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", AwsWire.NewRequestId()), AwsWire.QueryContentType),
+        };
+        if (protocol == "json")
+        {
+            response.Headers["x-amzn-ErrorType"] = "InvalidSignatureException";
+        }
+
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        _ = response.WriteAsync(body, context.RequestAborted);
+        return true;
+    }
+
+    private EmulatorOutcome RollFault()
+    {
+        if (_options.Faults == EmulatorFaults.None || _options.FaultRate <= 0)
+        {
+            return EmulatorOutcome.Accepted;
+        }
+
+        EmulatorFaults[] kinds = [.. new[] { EmulatorFaults.ServerError, EmulatorFaults.Stall, EmulatorFaults.Reset }.Where(f => _options.Faults.HasFlag(f))];
+        lock (_dice)
+        {
+            if (_dice.NextDouble() >= _options.FaultRate)
+            {
+                return EmulatorOutcome.Accepted;
+            }
+
+            return kinds[_dice.Next(kinds.Length)] switch
+            {
+                EmulatorFaults.ServerError => EmulatorOutcome.ServerError,
+                EmulatorFaults.Stall => EmulatorOutcome.Stalled,
+                _ => EmulatorOutcome.Reset,
+            };
+        }
+    }
+
+    /// <summary>Stalls or drops the connection for those faults; <see langword="false"/> when nothing is left to answer.</summary>
+    private async Task<bool> ApplyTransportFaultAsync(HttpContext context, EmulatorOutcome outcome)
+    {
+        if (outcome == EmulatorOutcome.Reset)
+        {
+            context.Abort();
+            return false;
+        }
+
+        if (outcome == EmulatorOutcome.Stalled)
+        {
+            try
+            {
+                await Task.Delay(_options.StallDuration, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task AnswerQueryAsync(HttpContext context, string action, string version, SigV4Request identity, EmulatorOutcome outcome)
+    {
+        if (!await ApplyTransportFaultAsync(context, outcome).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var requestId = context.Response.Headers["x-amzn-RequestId"].ToString();
+        var refusal = outcome switch
+        {
+            EmulatorOutcome.Throttled => _options.QueryThrottle,
+            EmulatorOutcome.DailyQuotaExceeded => _options.QueryDailyQuota,
+            EmulatorOutcome.ServerError => new EmulatorAnswer(500, "InternalFailure", "The request processing has failed because of an unknown error."),
+            EmulatorOutcome.Rejected => new EmulatorAnswer(400, "MessageRejected", "Email address is not verified."),
+            _ => null,
+        };
+        context.Response.ContentType = AwsWire.QueryContentType;
+        if (refusal is null)
+        {
+            var result = AwsWire.QueryResult(action, AwsWire.NewMessageId(), _options.RatePerSecond, _options.DailyQuota, _quotas.SentTodayBy(identity.Account, identity.Region));
+            await context.Response.WriteAsync(AwsWire.QuerySuccess(action, version, requestId, result), context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.StatusCode = refusal.StatusCode;
+        await context.Response.WriteAsync(AwsWire.QueryError(refusal.StatusCode >= 500 ? "Receiver" : "Sender", refusal.Code, refusal.Message, requestId), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task AnswerJsonAsync(HttpContext context, EmulatorOutcome outcome, object success)
+    {
+        if (!await ApplyTransportFaultAsync(context, outcome).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var refusal = outcome switch
+        {
+            EmulatorOutcome.Throttled => _options.JsonThrottle,
+            EmulatorOutcome.DailyQuotaExceeded => _options.JsonDailyQuota,
+            EmulatorOutcome.ServerError => new EmulatorAnswer(500, "InternalServerException", "Internal service error"),
+            EmulatorOutcome.Rejected => new EmulatorAnswer(400, "MessageRejected", "Email address is not verified."),
+            _ => null,
+        };
+        var response = context.Response;
+        response.ContentType = AwsWire.JsonContentType;
+        if (refusal is null)
+        {
+            await response.WriteAsync(JsonSerializer.Serialize(success), context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        // As rest-json and awsJson services answer: the code in x-amzn-ErrorType, with the suffix the SDK strips.
+        response.StatusCode = refusal.StatusCode;
+        response.Headers["x-amzn-ErrorType"] = $"{refusal.Code}:http://internal.amazon.com/coral/com.amazon.coral.service/";
+        await response.WriteAsync(AwsWire.JsonError(refusal.Message), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task AnswerRestAsync(HttpContext context, EmulatorOutcome outcome)
+    {
+        if (!await ApplyTransportFaultAsync(context, outcome).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var response = context.Response;
+        if (outcome == EmulatorOutcome.Accepted)
+        {
+            response.Headers.ETag = "\"d41d8cd98f00b204e9800998ecf8427e\"";
+            return;
+        }
+
+        // As S3 answers a rate it will not take: 503 SlowDown.
+        var (status, code, message) = outcome == EmulatorOutcome.ServerError
+            ? (500, "InternalError", "We encountered an internal error. Please try again.")
+            : (503, "SlowDown", "Please reduce your request rate.");
+        response.StatusCode = status;
+        response.ContentType = "application/xml";
+        await response.WriteAsync(AwsWire.RestXmlError(code, message, response.Headers["x-amzn-RequestId"].ToString()), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task AnswerSesV2Async(HttpContext context, TimeSpan arrived, string invocationId, SigV4Request identity, string path, JsonElement json)
+    {
+        var operation = path switch
+        {
+            "/v2/email/outbound-emails" => "SendEmail",
+            "/v2/email/outbound-bulk-emails" => "SendBulkEmail",
+            "/v2/email/account" => "GetAccount",
+            _ => $"{context.Request.Method} {path}",
+        };
+        if (IsSignatureExpired(context, arrived, "json", operation, invocationId, identity))
+        {
+            return;
+        }
+
+        if (operation == "SendBulkEmail")
+        {
+            var results = new List<object>();
+            var entries = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("BulkEmailEntries", out var list) ? list.EnumerateArray().ToList() : [];
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var recipients = entries[i].TryGetProperty("Destination", out var destination) ? Recipients.OfDestination(destination).ToHashSet(StringComparer.OrdinalIgnoreCase) : [];
+                var outcome = Decide(arrived, "json", operation, invocationId, identity, recipients, spendsQuota: true, item: i.ToString(CultureInfo.InvariantCulture), faults: false);
+                results.Add(outcome == EmulatorOutcome.Accepted
+                    ? new { Status = "SUCCESS", MessageId = (string?)AwsWire.NewMessageId() }
+                    : new { Status = BulkStatus(outcome, v2: true), MessageId = (string?)null });
+            }
+
+            await AnswerJsonAsync(context, EmulatorOutcome.Accepted, new { BulkEmailEntryResults = results }).ConfigureAwait(false);
+            return;
+        }
+
+        var sending = operation == "SendEmail";
+        var decided = Decide(arrived, "json", operation, invocationId, identity, sending ? Recipients.OfJson(json) : [], spendsQuota: sending);
+        object success = operation switch
+        {
+            "SendEmail" => new { MessageId = AwsWire.NewMessageId() },
+            "GetAccount" => new
+            {
+                SendQuota = new { Max24HourSend = (double)(_options.DailyQuota ?? -1), MaxSendRate = _options.RatePerSecond, SentLast24Hours = (double)_quotas.SentTodayBy(identity.Account, identity.Region) },
+                SendingEnabled = true,
+                ProductionAccessEnabled = true,
+            },
+            _ => new { },
+        };
+        await AnswerJsonAsync(context, decided, success).ConfigureAwait(false);
+    }
+
+    private async Task AnswerBulkTemplatedAsync(HttpContext context, TimeSpan arrived, string invocationId, SigV4Request identity, IFormCollection form)
+    {
+        // Destinations.member.N.Destination.ToAddresses.member.M: one status per destination, in order.
+        var destinations = form.Keys
+            .Where(k => k.StartsWith("Destinations.member.", StringComparison.Ordinal))
+            .GroupBy(k => int.Parse(k.Split('.')[2], CultureInfo.InvariantCulture))
+            .OrderBy(g => g.Key);
+        var statuses = new System.Text.StringBuilder("<Status>");
+        foreach (var destination in destinations)
+        {
+            var recipients = destination.Where(k => k.Contains("Addresses.member.", StringComparison.Ordinal)).Select(k => form[k].ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var outcome = Decide(arrived, "awsQuery", "SendBulkTemplatedEmail", invocationId, identity, recipients, spendsQuota: true, item: destination.Key.ToString(CultureInfo.InvariantCulture), faults: false);
+            statuses.Append("<member><Status>").Append(outcome == EmulatorOutcome.Accepted ? "Success" : BulkStatus(outcome, v2: false)).Append("</Status>");
+            if (outcome == EmulatorOutcome.Accepted)
+            {
+                statuses.Append("<MessageId>").Append(AwsWire.NewMessageId()).Append("</MessageId>");
+            }
+
+            statuses.Append("</member>");
+        }
+
+        statuses.Append("</Status>");
+        context.Response.ContentType = AwsWire.QueryContentType;
+        await context.Response.WriteAsync(AwsWire.QuerySuccess("SendBulkTemplatedEmail", "2010-12-01", context.Response.Headers["x-amzn-RequestId"].ToString(), statuses.ToString()), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static string BulkStatus(EmulatorOutcome outcome, bool v2) => (outcome, v2) switch
+    {
+        (EmulatorOutcome.Throttled, false) => "AccountThrottled",
+        (EmulatorOutcome.Throttled, true) => "ACCOUNT_THROTTLED",
+        (EmulatorOutcome.DailyQuotaExceeded, false) => "AccountDailyQuotaExceeded",
+        (EmulatorOutcome.DailyQuotaExceeded, true) => "ACCOUNT_DAILY_QUOTA_EXCEEDED",
+        (_, false) => "MessageRejected",
+        _ => "MESSAGE_REJECTED",
+    };
+
+    private async Task AnswerMessageBatchAsync(HttpContext context, TimeSpan arrived, string invocationId, SigV4Request identity, JsonElement json)
+    {
+        // SQS's SendMessageBatch, shaped as Connect Campaigns' PutDialRequestBatch: refused entries in Failed, with a code.
+        var successful = new List<object>();
+        var failed = new List<object>();
+        foreach (var entry in json.GetProperty("Entries").EnumerateArray())
+        {
+            var id = entry.GetProperty("Id").GetString()!;
+            var outcome = Decide(arrived, "json", "SendMessageBatch", invocationId, identity, [], spendsQuota: true, item: id, faults: false);
+            if (outcome == EmulatorOutcome.Accepted)
+            {
+                var text = entry.GetProperty("MessageBody").GetString() ?? string.Empty;
+                successful.Add(new { Id = id, MessageId = Guid.NewGuid().ToString(), MD5OfMessageBody = AwsWire.Md5Hex(text) });
+            }
+            else
+            {
+                failed.Add(new { Id = id, Code = outcome == EmulatorOutcome.Throttled ? _options.BatchThrottleCode : "DailyQuotaExceeded", SenderFault = false, Message = "Request throttled" });
+            }
+        }
+
+        await AnswerJsonAsync(context, EmulatorOutcome.Accepted, new { Successful = successful, Failed = failed }).ConfigureAwait(false);
+    }
+
+    private async Task AnswerCampaignBatchAsync(HttpContext context, TimeSpan arrived, string invocationId, SigV4Request identity, string operation, JsonElement json)
+    {
+        // Each dial request (v1) or outbound request (v2) on its own: refused ones in failedRequests, with a failureCode.
+        var list = operation == "PutDialRequestBatch" ? "dialRequests" : "outboundRequests";
+        var successful = new List<object>();
+        var failed = new List<object>();
+        var items = json.ValueKind == JsonValueKind.Object && json.TryGetProperty(list, out var array) ? array.EnumerateArray().ToList() : [];
+        foreach (var item in items)
+        {
+            var token = item.TryGetProperty("clientToken", out var t) ? t.GetString() ?? string.Empty : string.Empty;
+            var outcome = Decide(arrived, "json", operation, invocationId, identity, [], spendsQuota: true, item: token, faults: false);
+            if (outcome == EmulatorOutcome.Accepted)
+            {
+                successful.Add(new { clientToken = token, id = Guid.NewGuid().ToString() });
+            }
+            else
+            {
+                failed.Add(new { clientToken = token, id = Guid.NewGuid().ToString(), failureCode = outcome == EmulatorOutcome.Throttled ? _options.BatchThrottleCode : "UnknownError" });
+            }
+        }
+
+        await AnswerJsonAsync(context, EmulatorOutcome.Accepted, new { successfulRequests = successful, failedRequests = failed }).ConfigureAwait(false);
+    }
+}

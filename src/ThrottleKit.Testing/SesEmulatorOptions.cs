@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Generic;
+
+namespace ThrottleKit.Testing;
+
+/// <summary>
+/// The quotas, faults and answers of a <see cref="SesEmulator"/>. Each account (access key) in each Region (of its signature)
+/// gets a quota of its own, as with AWS.
+/// </summary>
+public sealed class SesEmulatorOptions
+{
+    /// <summary>Gets or sets the quota's rate, in recipients (or calls) per second. Default 14, a usual first SES quota.</summary>
+    public double RatePerSecond { get; set; } = 14;
+
+    /// <summary>Gets or sets the quota's burst. Zero refuses everything: an always-throttled service. Default 14.</summary>
+    public double Burst { get; set; } = 14;
+
+    /// <summary>Gets or sets the 24-hour quota in recipients; <see langword="null"/> (the default) for none.</summary>
+    public long? DailyQuota { get; set; }
+
+    /// <summary>Gets or sets which faults are injected into requests the quota accepted.</summary>
+    public EmulatorFaults Faults { get; set; }
+
+    /// <summary>Gets or sets the share of accepted requests that fail with one of <see cref="Faults"/>, in [0, 1].</summary>
+    public double FaultRate { get; set; }
+
+    /// <summary>Gets or sets how long a stalled request waits before it is answered. Default 30 s.</summary>
+    public TimeSpan StallDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the seed of the fault dice, for reproducible runs.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>
+    /// Gets or sets how far the service's clock is ahead of this machine's (behind when negative), as when a client's clock is
+    /// skewed. A request signed more than <see cref="MaxSignatureAge"/> away from the service's time is refused as AWS refuses
+    /// it, with the service's time in a <c>Date</c> header and in the message.
+    /// </summary>
+    public TimeSpan ClockOffset { get; set; }
+
+    /// <summary>Gets or sets how far a request's signing time (<c>X-Amz-Date</c>) may be from the service's time. Default 5 minutes, as AWS.</summary>
+    public TimeSpan MaxSignatureAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets the addresses SES refuses as unverified: a message naming one is answered <c>MessageRejected</c>, terminal.</summary>
+    public ISet<string> RejectedAddresses { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets how an awsQuery request (SES v1) over the rate is refused. Default SES's <c>Throttling</c>.</summary>
+    public EmulatorAnswer QueryThrottle { get; set; } = EmulatorAnswer.SesThrottling;
+
+    /// <summary>Gets or sets how an awsQuery request over the 24-hour quota is refused. Default SES's <c>Throttling</c> "Daily message quota exceeded.".</summary>
+    public EmulatorAnswer QueryDailyQuota { get; set; } = EmulatorAnswer.SesDailyQuota;
+
+    /// <summary>Gets or sets how a JSON request (SES v2, Connect Campaigns) over the rate is refused. Default Connect Campaigns' 429 <c>ThrottlingException</c>; SES v2's is <see cref="EmulatorAnswer.SesV2Throttling"/>.</summary>
+    public EmulatorAnswer JsonThrottle { get; set; } = EmulatorAnswer.ConnectCampaignsThrottling;
+
+    /// <summary>Gets or sets how a JSON request over the 24-hour quota is refused. Default SES v2's 400 <c>LimitExceededException</c>.</summary>
+    public EmulatorAnswer JsonDailyQuota { get; set; } = EmulatorAnswer.SesV2DailyQuota;
+
+    /// <summary>Gets or sets the failure code of a batch item refused for the rate. Default <c>RequestThrottled</c>; Connect Campaigns v2 also answers <c>BufferLimitExceeded</c>.</summary>
+    public string BatchThrottleCode { get; set; } = "RequestThrottled";
+
+    /// <summary>Gets or sets the HTTP port; 0 (the default) for a free one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Gets or sets whether the emulator also speaks SMTP as SES's SMTP interface does, on a port of its own (<see cref="SesEmulator.SmtpPort"/>).</summary>
+    public bool Smtp { get; set; }
+
+    /// <summary>Gets or sets the Region SMTP sends are counted in (SMTP carries none). Default <c>us-east-1</c>.</summary>
+    public string SmtpRegion { get; set; } = "us-east-1";
+}
