@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net;
 using System.Text.Json;
@@ -51,12 +52,13 @@ public sealed partial class SesEmulator : IAsyncDisposable
     private SmtpFace? _smtp;
     private long _startedAt;
     private long _clockOffsetTicks;
+    private long _quotaAdvanceTicks;
 
     private SesEmulator(WebApplication app, SesEmulatorOptions options)
     {
         _app = app;
         _options = options;
-        _quotas = new QuotaBook(options, () => _clock.Elapsed);
+        _quotas = new QuotaBook(options, () => _clock.Elapsed + TimeSpan.FromTicks(Interlocked.Read(ref _quotaAdvanceTicks)));
         _dice = new Random(options.Seed);
         _lag = SchedulingLagProbe.Start(() => _clock.Elapsed);
         _clockOffsetTicks = options.ClockOffset.Ticks;
@@ -119,9 +121,20 @@ public sealed partial class SesEmulator : IAsyncDisposable
     /// <param name="burst">The new burst.</param>
     public void ChangeQuota(double ratePerSecond, double burst) => _quotas.Change(ratePerSecond, burst);
 
-    /// <summary>Moves the service's clock, as if that much time had passed for it (or its clock were set so); requests are signed-checked against it.</summary>
+    /// <summary>
+    /// Moves the service's clock, as if that much time had passed for it: signatures are checked against the moved time and,
+    /// when it moves forward, the sending quotas refill for the time that passed. Moving backward only sets the service's
+    /// clock back (a skew), never its quotas.
+    /// </summary>
     /// <param name="by">How far forward (backward when negative).</param>
-    public void AdvanceClock(TimeSpan by) => Interlocked.Add(ref _clockOffsetTicks, by.Ticks);
+    public void AdvanceClock(TimeSpan by)
+    {
+        Interlocked.Add(ref _clockOffsetTicks, by.Ticks);
+        if (by > TimeSpan.Zero)
+        {
+            Interlocked.Add(ref _quotaAdvanceTicks, by.Ticks);
+        }
+    }
 
     /// <summary>
     /// A <see cref="Stopwatch"/> timestamp taken in any process on this machine, on the emulator's clock: the monotonic clock
@@ -238,6 +251,9 @@ public sealed partial class SesEmulator : IAsyncDisposable
         var path = request.Path.Value ?? "/";
         context.Response.Headers["x-amzn-RequestId"] = AwsWire.NewRequestId();
 
+        // Every answer carries the service's time, as AWS's do: SDKs learn their clock skew from any response, not only a refusal.
+        context.Response.Headers.Date = ServiceTime.ToString("R", CultureInfo.InvariantCulture);
+
         if (request.HasFormContentType)
         {
             var form = await request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
@@ -261,7 +277,8 @@ public sealed partial class SesEmulator : IAsyncDisposable
             return;
         }
 
-        using var body = await ReadJsonAsync(context).ConfigureAwait(false);
+        var payload = await ReadBodyAsync(context).ConfigureAwait(false);
+        using var body = ParseJson(payload);
         var json = body?.RootElement ?? default;
         if (request.Headers.TryGetValue("X-Amz-Target", out var target))
         {
@@ -308,22 +325,42 @@ public sealed partial class SesEmulator : IAsyncDisposable
         }
 
         var restOperation = $"{request.Method} {path}";
-        if (!IsSignatureExpired(context, arrived, "rest", restOperation, invocationId, identity))
+        if (IsSignatureExpired(context, arrived, "rest", restOperation, invocationId, identity))
         {
-            await AnswerRestAsync(context, Decide(arrived, "rest", restOperation, invocationId, identity, [], spendsQuota: true)).ConfigureAwait(false);
+            return;
         }
+
+        // As S3 does, a body that is not the one signed (a retry that sent a stream from where the last attempt left it) is
+        // refused before it spends anything.
+        if (ObjectBody.Check(request, payload) is { } bad)
+        {
+            Record(new EmulatorAttempt(arrived, "rest", restOperation, invocationId, 0, EmulatorOutcome.Rejected, _clock.Elapsed, null, identity.Account, identity.Region, identity.SignedAt));
+            context.Response.StatusCode = 400;
+            context.Response.ContentType = "application/xml";
+            await context.Response.WriteAsync(AwsWire.RestXmlError(bad.Code, bad.Message, AwsWire.NewRequestId()), context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        await AnswerRestAsync(context, Decide(arrived, "rest", restOperation, invocationId, identity, [], spendsQuota: true), ObjectBody.Decode(request, payload)).ConfigureAwait(false);
     }
 
-    private static async Task<JsonDocument?> ReadJsonAsync(HttpContext context)
+    private static async Task<byte[]> ReadBodyAsync(HttpContext context)
     {
-        if (context.Request.ContentLength is 0)
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
+    private static JsonDocument? ParseJson(byte[] payload)
+    {
+        if (payload.Length == 0)
         {
             return null;
         }
 
         try
         {
-            return await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            return JsonDocument.Parse(payload);
         }
         catch (JsonException)
         {
@@ -343,7 +380,6 @@ public sealed partial class SesEmulator : IAsyncDisposable
         Record(new EmulatorAttempt(arrived, protocol, operation, invocationId, 0, EmulatorOutcome.SignatureExpired, _clock.Elapsed, null, identity.Account, identity.Region, signedAt));
         var message = AwsWire.SignatureExpired(signedAt, serviceTime, _options.MaxSignatureAge);
         var response = context.Response;
-        response.Headers.Date = serviceTime.ToString("R", CultureInfo.InvariantCulture);
         var (status, body, contentType) = protocol switch
         {
             "awsQuery" => (403, AwsWire.QueryError("Sender", "SignatureDoesNotMatch", message, AwsWire.NewRequestId()), AwsWire.QueryContentType),
@@ -466,7 +502,7 @@ public sealed partial class SesEmulator : IAsyncDisposable
         await response.WriteAsync(AwsWire.JsonError(refusal.Message), context.RequestAborted).ConfigureAwait(false);
     }
 
-    private async Task AnswerRestAsync(HttpContext context, EmulatorOutcome outcome)
+    private async Task AnswerRestAsync(HttpContext context, EmulatorOutcome outcome, byte[] content)
     {
         if (!await ApplyTransportFaultAsync(context, outcome).ConfigureAwait(false))
         {
@@ -476,7 +512,8 @@ public sealed partial class SesEmulator : IAsyncDisposable
         var response = context.Response;
         if (outcome == EmulatorOutcome.Accepted)
         {
-            response.Headers.ETag = "\"d41d8cd98f00b204e9800998ecf8427e\"";
+            // S3's ETag of a single-part object is the MD5 of what it stored.
+            response.Headers.ETag = "\"" + AwsWire.Md5Hex(content) + "\"";
             return;
         }
 

@@ -11,7 +11,7 @@ namespace ThrottleKit.Aws;
 /// One call of a wrapped client, attempt by attempt: what the SDK's retry handler does before each attempt (the attempt
 /// headers, the retry count, a rewound body), a fresh signature on every retry, and the clock-skew correction.
 /// </summary>
-internal sealed class AwsCall<T>(ThrottlingRetryHandler handler, IExecutionContext executionContext, AwsBucket bucket, bool synchronous)
+internal sealed class AwsCall<T>(ThrottlingRetryHandler handler, IExecutionContext executionContext, string serviceKey, int maxAttempts, bool synchronous)
     where T : AmazonWebServiceResponse, new()
 {
     private int _attempts;
@@ -26,7 +26,7 @@ internal sealed class AwsCall<T>(ThrottlingRetryHandler handler, IExecutionConte
         catch (Exception error) when (ClockSkew.TryCorrect(executionContext, handler.SdkRetryPolicy, error))
         {
             // The service refused the signature's time, not the request: the same permit covers sending it again, now.
-            AwsLog.ClockSkewCorrected(handler.Services.Logger, bucket.Partition.ServiceKey, executionContext.RequestContext.Request.Endpoint);
+            AwsLog.ClockSkewCorrected(handler.Services.Logger, serviceKey, executionContext.RequestContext.Request.Endpoint);
             Resend();
             return await SendAsync().ConfigureAwait(false);
         }
@@ -50,7 +50,7 @@ internal sealed class AwsCall<T>(ThrottlingRetryHandler handler, IExecutionConte
         {
             // Services and proxies recognise a retry by these, as they do the SDK's own.
             request.Headers["amz-sdk-invocation-id"] = requestContext.InvocationId.ToString();
-            request.Headers["amz-sdk-request"] = "attempt=" + (attempt + 1).ToString(CultureInfo.InvariantCulture) + "; max=" + bucket.MaxAttempts.ToString(CultureInfo.InvariantCulture);
+            request.Headers["amz-sdk-request"] = "attempt=" + (attempt + 1).ToString(CultureInfo.InvariantCulture) + "; max=" + maxAttempts.ToString(CultureInfo.InvariantCulture);
         }
 
         if (attempt > 0)

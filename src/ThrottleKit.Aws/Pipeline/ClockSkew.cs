@@ -13,10 +13,11 @@ namespace ThrottleKit.Aws;
 /// </summary>
 internal static class ClockSkew
 {
-    // The codes the SDK's RetryPolicy looks at for clock skew, definite and possible; a HEAD answer has no code at all.
+    // The codes the SDK's RetryPolicy looks at for clock skew in any AWSSDK.Core 4 (4.0.102 added AccessDeniedException); the
+    // policy itself decides, this only spares it every other failure. A HEAD answer has no code at all.
     private static readonly HashSet<string> Codes = new(StringComparer.OrdinalIgnoreCase)
     {
-        "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture", "InvalidSignatureException", "AuthFailure", "SignatureDoesNotMatch",
+        "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture", "InvalidSignatureException", "AuthFailure", "SignatureDoesNotMatch", "AccessDeniedException",
     };
 
     /// <summary>

@@ -57,12 +57,13 @@ internal sealed class ThrottlingRetryHandler : PipelineHandler
     {
         var requestContext = executionContext.RequestContext;
         var (bucket, cost) = throttle.Route(requestContext);
-        var call = new AwsCall<T>(this, executionContext, bucket, synchronous);
+        var call = new AwsCall<T>(this, executionContext, bucket.Partition.ServiceKey, throttle.MaxAttempts, synchronous);
         var context = ResilienceContextPool.Shared.Get(requestContext.CancellationToken);
         context.Properties.Set(ThrottlingProperties.Cost, cost);
+        context.Properties.Set(ThrottlingTarget.Key, bucket.Target);
         try
         {
-            return await bucket.Pipeline.ExecuteAsync(static (_, call) => call.AttemptAsync(), context, call).ConfigureAwait(false);
+            return await throttle.Pipeline.ExecuteAsync(static (_, call) => call.AttemptAsync(), context, call).ConfigureAwait(false);
         }
         finally
         {

@@ -4,22 +4,27 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading.RateLimiting;
 using Amazon.Runtime;
+using Polly;
 
 namespace ThrottleKit.Aws;
 
 /// <summary>
-/// The throttling of one service in one container: its rules, its settings in force, and its buckets — one per account,
-/// Region and operation group, made when a call first needs them. An idle bucket is a limiter and a pipeline, no timer.
+/// The throttling of one service in one container: its rules, its settings in force, its pipeline, and its buckets — one per
+/// account, Region and operation group, made when a call first needs them. Every call runs the one pipeline and carries its
+/// bucket in its context; buckets of a Region share their telemetry (its tags name no account), so an idle bucket is its
+/// limiter and a few hundred bytes besides, and no timer.
 /// </summary>
 internal sealed class ServiceThrottle : IDisposable
 {
     private const string Unmetered = "(unmetered)";
 
     private readonly ConcurrentDictionary<AwsPartition, Lazy<AwsBucket>> _buckets = new();
+    private readonly ConcurrentDictionary<(string Region, string Operation), ThrottleKitTelemetry> _telemetry = new();
     private readonly AwsThrottlingContext _context;
     private readonly IThrottlingClassifier _classifier;
     private readonly ServiceExecutor _executor;
     private volatile AwsServiceThrottlingOptions _options;
+    private volatile Built _built;
 
     public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsThrottlingRules rules, AwsThrottlingContext context)
     {
@@ -29,11 +34,18 @@ internal sealed class ServiceThrottle : IDisposable
         _context = context;
         _classifier = ThrottlingClassifier.Combine(rules.Classifier, UnsentFailureClassifier.Instance);
         _executor = new ServiceExecutor(CreateExecutor);
+        _built = Build(options);
     }
 
     public string Key { get; }
 
     public AwsThrottlingRules Rules { get; }
+
+    /// <summary>Gets the pipeline every call of the service's clients runs; a call carries its bucket's <see cref="ThrottlingTarget"/>.</summary>
+    public ResiliencePipeline Pipeline => _built.Pipeline;
+
+    /// <summary>Gets how many attempts a call makes at most.</summary>
+    public int MaxAttempts => _built.MaxAttempts;
 
     /// <summary>Gets the executor of the service's keyed registration: the service's rate, in a bucket of its own (Region and account <c>*</c>).</summary>
     public IThrottledExecutor Executor => _executor;
@@ -77,6 +89,7 @@ internal sealed class ServiceThrottle : IDisposable
     public void Apply(AwsServiceThrottlingOptions options)
     {
         _options = options;
+        _built = Build(options);
         foreach (var bucket in Buckets())
         {
             if (bucket.Partition.Operation != Unmetered && bucket.Limiter is IAdjustableRateLimiter adjustable)
@@ -91,8 +104,6 @@ internal sealed class ServiceThrottle : IDisposable
                     adjustable.SetRate(rate);
                 }
             }
-
-            bucket.Build(_classifier, options.Backoff);
         }
 
         _executor.Reset();
@@ -121,14 +132,23 @@ internal sealed class ServiceThrottle : IDisposable
     private AwsBucket GetBucket(AwsPartition partition)
         => _buckets.GetOrAdd(partition, key => new Lazy<AwsBucket>(() => CreateBucket(key))).Value;
 
+    private Built Build(AwsServiceThrottlingOptions options)
+    {
+        // The options' limiter and telemetry stand for none: every call brings its bucket's.
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = _context.TimeProvider, Name = "ThrottleKit", InstanceName = Key }
+            .AddThrottling(new ThrottlingStrategyOptions { RateLimiter = UnmeteredRateLimiter.Instance, Classifier = _classifier, Backoff = options.Backoff })
+            .Build();
+        return new Built(pipeline, options.Backoff.MaxRetries + 1);
+    }
+
     private AwsBucket CreateBucket(AwsPartition partition)
     {
         var options = _options;
-        var telemetry = _context.Telemetry(partition);
+        var telemetry = _telemetry.GetOrAdd((partition.Region, partition.Operation), _ => _context.Telemetry(partition));
         AwsBucket bucket;
         if (partition.Operation == Unmetered)
         {
-            bucket = new AwsBucket(partition, UnmeteredRateLimiter.Instance, ownsLimiter: false, accountQuota: null, telemetry, _context.TimeProvider);
+            bucket = new AwsBucket(partition, UnmeteredRateLimiter.Instance, ownsLimiter: false, accountQuota: null, telemetry);
         }
         else
         {
@@ -142,10 +162,10 @@ internal sealed class ServiceThrottle : IDisposable
             var accountQuota = serviceRate && _context.AccountQuotaSource(Key) is { } source
                 ? new AccountQuotaMonitor(ct => source(_context.Services, ct), options.AccountQuota, RateSetter(limiter), _context.TimeProvider, telemetry)
                 : null;
-            bucket = new AwsBucket(partition, limiter, ownsLimiter: true, accountQuota, telemetry, _context.TimeProvider);
+            bucket = new AwsBucket(partition, limiter, ownsLimiter: true, accountQuota, telemetry);
+            telemetry.TrackRate(limiter);
         }
 
-        bucket.Build(_classifier, options.Backoff);
         return bucket;
     }
 
@@ -153,9 +173,11 @@ internal sealed class ServiceThrottle : IDisposable
     {
         var bucket = GetBucket(new AwsPartition(Key, AwsPartition.Any, AwsPartition.Any, string.Empty));
         return new ThrottledExecutor(
-            new ThrottlingStrategyOptions { RateLimiter = bucket.Limiter, Classifier = _classifier, Backoff = _options.Backoff, AccountQuota = null, Telemetry = bucket.Telemetry },
+            new ThrottlingStrategyOptions { RateLimiter = bucket.Limiter, Classifier = _classifier, Backoff = _options.Backoff, AccountQuota = null, Telemetry = bucket.Target.Telemetry },
             _context.TimeProvider);
     }
+
+    private sealed record Built(ResiliencePipeline Pipeline, int MaxAttempts);
 
     private static Action<double>? RateSetter(RateLimiter limiter) => limiter switch
     {

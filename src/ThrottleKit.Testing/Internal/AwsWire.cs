@@ -48,7 +48,10 @@ internal static class AwsWire
     public static string NewMessageId() => $"0100{Guid.NewGuid():N}-000000";
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351:Do not use broken cryptographic algorithms", Justification = "SQS's checksum of a message body is MD5; the client checks it.")]
-    public static string Md5Hex(string text) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    public static string Md5Hex(string text) => Md5Hex(System.Text.Encoding.UTF8.GetBytes(text));
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351:Do not use broken cryptographic algorithms", Justification = "S3's ETag of an object is MD5; the client reads it.")]
+    public static string Md5Hex(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes));
 
     /// <summary>The message of a signature refused for its time, as SigV4 words it.</summary>
     public static string SignatureExpired(DateTimeOffset signedAt, DateTimeOffset serverNow, TimeSpan maxAge)

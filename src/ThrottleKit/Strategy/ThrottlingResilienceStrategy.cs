@@ -20,27 +20,21 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
     private static readonly ResilienceEvent ExhaustedEvent = new(ResilienceEventSeverity.Error, "OnThrottleRetriesExhausted");
     private static readonly ResilienceEvent RejectedEvent = new(ResilienceEventSeverity.Error, "OnRateLimiterRejected");
 
-    private readonly RateLimiter _limiter;
-    private readonly IRateFeedback? _feedback;
+    private readonly ThrottlingTarget _target;
     private readonly IThrottlingClassifier _classifier;
     private readonly ExponentialBackoff _backoff;
-    private readonly AccountQuotaMonitor? _accountQuota;
-    private readonly ThrottleKitTelemetry _telemetry;
     private readonly ResilienceStrategyTelemetry _pollyTelemetry;
     private readonly TimeProvider _timeProvider;
     private readonly Random _random = new();
 
     public ThrottlingResilienceStrategy(ThrottlingStrategyOptions options, TimeProvider timeProvider, ResilienceStrategyTelemetry pollyTelemetry)
     {
-        _limiter = options.RateLimiter!;
-        _feedback = _limiter as IRateFeedback;
+        _target = new ThrottlingTarget(options.RateLimiter!, options.AccountQuota, options.Telemetry ?? ThrottleKitTelemetry.Silent);
         _classifier = options.Classifier!;
         _backoff = new ExponentialBackoff(options.Backoff);
-        _accountQuota = options.AccountQuota;
-        _telemetry = options.Telemetry ?? ThrottleKitTelemetry.Silent;
         _pollyTelemetry = pollyTelemetry;
         _timeProvider = timeProvider;
-        _telemetry.TrackRate(_limiter);
+        _target.Telemetry.TrackRate(_target.Limiter);
     }
 
     public ExponentialBackoff Backoff => _backoff;
@@ -50,6 +44,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         ResilienceContext context,
         TState state)
     {
+        var target = context.Properties.GetValue(ThrottlingTarget.Key, _target);
         var cost = context.Properties.GetValue(ThrottlingProperties.Cost, 1);
         if (cost < 0)
         {
@@ -61,7 +56,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         bool reserved;
         try
         {
-            reserved = _accountQuota?.Reserve(cost) == true;
+            reserved = target.AccountQuota?.Reserve(cost) == true;
         }
         catch (DailyQuotaExceededException refused)
         {
@@ -77,7 +72,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                 RateLimitLease lease;
                 try
                 {
-                    lease = await AcquireAsync(cost, context.CancellationToken).ConfigureAwait(false);
+                    lease = await AcquireAsync(target, cost, context.CancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception acquireError)
                 {
@@ -89,7 +84,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                 {
                     if (!lease.IsAcquired)
                     {
-                        return Rejected<TResult>(lease, context);
+                        return Rejected<TResult>(target, lease, context);
                     }
 
                     outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
@@ -97,7 +92,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
 
                 if (outcome.Exception is not { } error)
                 {
-                    _feedback?.OnAccepted(cost);
+                    target.Feedback?.OnAccepted(cost);
                     succeeded = true;
                     return outcome;
                 }
@@ -109,10 +104,10 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                     return outcome;
                 }
 
-                var classification = Classify(error);
+                var classification = Classify(error, target.Telemetry);
                 if (classification is not (ThrottlingClassification.Retriable or ThrottlingClassification.Unsent))
                 {
-                    ThrottleKitLog.TerminalFailure(_telemetry, error);
+                    ThrottleKitLog.TerminalFailure(target.Telemetry, error);
                     HandledFailures.Mark(error);
                     return outcome;
                 }
@@ -120,21 +115,17 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                 var throttled = classification == ThrottlingClassification.Retriable;
                 if (throttled)
                 {
-                    _feedback?.OnThrottled();
-                    _telemetry.Metrics?.Throttles.Add(1, _telemetry.Tags);
-                    ThrottleKitLog.ThrottleSeen(_telemetry, attempt + 1, error);
-                }
-                else
-                {
-                    ThrottleKitLog.UnsentRetry(_telemetry, attempt + 1, error);
+                    target.Feedback?.OnThrottled();
+                    target.Telemetry.Metrics?.Throttles.Add(1, target.Telemetry.Tags);
+                    ThrottleKitLog.ThrottleSeen(target.Telemetry, attempt + 1, error);
                 }
 
                 if (attempt >= _backoff.MaxRetries)
                 {
                     if (throttled)
                     {
-                        _telemetry.Metrics?.Exhausted.Add(1, _telemetry.Tags);
-                        ThrottleKitLog.RetriesExhausted(_telemetry, attempt + 1, error);
+                        target.Telemetry.Metrics?.Exhausted.Add(1, target.Telemetry.Tags);
+                        ThrottleKitLog.RetriesExhausted(target.Telemetry, attempt + 1, error);
                         _pollyTelemetry.Report(ExhaustedEvent, context, outcome, new OnThrottleArguments(attempt, TimeSpan.Zero, classification));
                     }
 
@@ -142,10 +133,15 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                     return outcome;
                 }
 
+                if (!throttled)
+                {
+                    ThrottleKitLog.UnsentRetry(target.Telemetry, attempt + 1, error);
+                }
+
                 var delay = NextDelay(attempt, previousDelay);
                 previousDelay = delay;
-                _telemetry.Metrics?.Retries.Add(1, _telemetry.Tags);
-                ThrottleKitLog.RetryScheduled(_telemetry.Logger, _telemetry.ServiceName, attempt + 1, _backoff.MaxRetries, delay.TotalMilliseconds);
+                target.Telemetry.Metrics?.Retries.Add(1, target.Telemetry.Tags);
+                ThrottleKitLog.RetryScheduled(target.Telemetry.Logger, target.Telemetry.ServiceName, attempt + 1, _backoff.MaxRetries, delay.TotalMilliseconds);
                 _pollyTelemetry.Report(OnThrottleEvent, context, outcome, new OnThrottleArguments(attempt, delay, classification));
                 try
                 {
@@ -161,13 +157,15 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         {
             if (reserved)
             {
-                _accountQuota!.Complete(cost, succeeded);
+                target.AccountQuota!.Complete(cost, succeeded);
             }
         }
     }
 
     /// <summary>What the classifier says of a failure; a classifier that throws counts as saying terminal.</summary>
-    internal ThrottlingClassification Classify(Exception error)
+    internal ThrottlingClassification Classify(Exception error) => Classify(error, _target.Telemetry);
+
+    private ThrottlingClassification Classify(Exception error, ThrottleKitTelemetry telemetry)
     {
         try
         {
@@ -175,7 +173,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         }
         catch (Exception classifierError)
         {
-            ThrottleKitLog.ClassifierFailed(_telemetry, classifierError, error);
+            ThrottleKitLog.ClassifierFailed(telemetry, classifierError, error);
             return ThrottlingClassification.Terminal;
         }
     }
@@ -191,24 +189,24 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         return _backoff.GetDelay(retry, previousDelay, sample);
     }
 
-    private ValueTask<RateLimitLease> AcquireAsync(int cost, CancellationToken cancellationToken)
+    private ValueTask<RateLimitLease> AcquireAsync(ThrottlingTarget target, int cost, CancellationToken cancellationToken)
     {
-        var pending = _limiter.AcquireAsync(cost, cancellationToken);
-        if (_telemetry.Metrics?.PermitWait is not { Enabled: true } histogram)
+        var pending = target.Limiter.AcquireAsync(cost, cancellationToken);
+        if (target.Telemetry.Metrics?.PermitWait is not { Enabled: true } histogram)
         {
             return pending;
         }
 
         if (pending.IsCompleted)
         {
-            histogram.Record(0, _telemetry.Tags);
+            histogram.Record(0, target.Telemetry.Tags);
             return pending;
         }
 
-        return MeasureWaitAsync(pending, histogram);
+        return MeasureWaitAsync(pending, histogram, target.Telemetry);
     }
 
-    private async ValueTask<RateLimitLease> MeasureWaitAsync(ValueTask<RateLimitLease> pending, System.Diagnostics.Metrics.Histogram<double> histogram)
+    private async ValueTask<RateLimitLease> MeasureWaitAsync(ValueTask<RateLimitLease> pending, System.Diagnostics.Metrics.Histogram<double> histogram, ThrottleKitTelemetry telemetry)
     {
         var start = _timeProvider.GetTimestamp();
         try
@@ -217,11 +215,11 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         }
         finally
         {
-            histogram.Record(_timeProvider.GetElapsedTime(start).TotalSeconds, _telemetry.Tags);
+            histogram.Record(_timeProvider.GetElapsedTime(start).TotalSeconds, telemetry.Tags);
         }
     }
 
-    private Outcome<TResult> Rejected<TResult>(RateLimitLease lease, ResilienceContext context)
+    private Outcome<TResult> Rejected<TResult>(ThrottlingTarget target, RateLimitLease lease, ResilienceContext context)
     {
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan value) ? value : (TimeSpan?)null;
         var reason = lease.TryGetMetadata(MetadataName.ReasonPhrase, out string? phrase) ? phrase : null;
@@ -229,8 +227,8 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         var rejected = retryAfter is { } after ? new RateLimiterRejectedException(message, after) : new RateLimiterRejectedException(message);
         _pollyTelemetry.SetTelemetrySource(rejected);
         _pollyTelemetry.Report(RejectedEvent, context, new OnThrottleArguments(0, retryAfter ?? TimeSpan.Zero, ThrottlingClassification.Unknown));
-        _telemetry.Metrics?.Rejected.Add(1, _telemetry.Tags);
-        ThrottleKitLog.QueueFull(_telemetry, retryAfter?.TotalMilliseconds);
+        target.Telemetry.Metrics?.Rejected.Add(1, target.Telemetry.Tags);
+        ThrottleKitLog.QueueFull(target.Telemetry, retryAfter?.TotalMilliseconds);
         return Outcome.FromException<TResult>(rejected);
     }
 }

@@ -28,13 +28,16 @@ internal static class Clients
     }
 
     /// <summary>The options <c>AddAWSService&lt;T&gt;()</c> builds clients from.</summary>
-    public static AWSOptions AwsOptions(SesEmulator emulator, int? maxErrorRetry = null, TimeSpan? timeout = null) => new()
+    public static AWSOptions AwsOptions(SesEmulator emulator, int? maxErrorRetry = null, TimeSpan? timeout = null) => AwsOptions(emulator.Endpoint, maxErrorRetry, timeout);
+
+    /// <summary>The options <c>AddAWSService&lt;T&gt;()</c> builds clients from, for a service at <paramref name="endpoint"/>.</summary>
+    public static AWSOptions AwsOptions(Uri endpoint, int? maxErrorRetry = null, TimeSpan? timeout = null) => new()
     {
         Credentials = Credentials,
         Region = RegionEndpoint.USEast1,
         DefaultClientConfig =
         {
-            ServiceURL = emulator.Endpoint.ToString(),
+            ServiceURL = endpoint.ToString(),
             AuthenticationRegion = "us-east-1",
             IgnoreConfiguredEndpointUrls = true,
             MaxErrorRetry = maxErrorRetry,

@@ -1,4 +1,6 @@
 using System;
+using Amazon.Runtime;
+using Amazon.S3;
 using Amazon.SecurityToken;
 using Amazon.SQS;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,16 +16,55 @@ namespace ThrottleKit.Aws.Tests.Support;
 /// </summary>
 internal static class Containers
 {
-    public static ServiceProvider Build(SesEmulator emulator, Action<AwsThrottlingOptions>? configure = null, Action<ThrottledAwsClientsBuilder>? configureBuilder = null)
+    public static ServiceProvider Build(
+        SesEmulator emulator,
+        Action<AwsThrottlingOptions>? configure = null,
+        Action<ThrottledAwsClientsBuilder>? configureBuilder = null,
+        Action<IServiceCollection>? services = null)
+        => Build(emulator.Endpoint, configure, configureBuilder, services);
+
+    /// <summary>The same, for a service at <paramref name="endpoint"/>: one that is not listening yet, for instance.</summary>
+    public static ServiceProvider Build(
+        Uri endpoint,
+        Action<AwsThrottlingOptions>? configure = null,
+        Action<ThrottledAwsClientsBuilder>? configureBuilder = null,
+        Action<IServiceCollection>? services = null)
     {
-        var services = new ServiceCollection();
-        services.AddDefaultAWSOptions(Clients.AwsOptions(emulator));
-        services.AddAWSService<IAmazonSecurityTokenService>();
-        services.AddAWSService<IAmazonSQS>();
-        var builder = services.AddThrottledAwsClients(options => configure?.Invoke(options))
+        var collection = new ServiceCollection();
+        services?.Invoke(collection);
+        collection.AddDefaultAWSOptions(Clients.AwsOptions(endpoint));
+        collection.AddAWSService<IAmazonSecurityTokenService>();
+        collection.AddAWSService<IAmazonSQS>();
+        var builder = collection.AddThrottledAwsClients(options => configure?.Invoke(options))
             .MapServiceId("STS", AwsServiceKeys.SimpleEmail)
             .MapServiceId("SQS", AwsServiceKeys.ConnectCampaigns);
         configureBuilder?.Invoke(builder);
-        return services.BuildServiceProvider(validateScopes: true);
+        return collection.BuildServiceProvider(validateScopes: true);
     }
+
+    /// <summary>
+    /// An S3 client of the container's, path-style against the emulator, throttled as a service of the app's own: 503
+    /// <c>SlowDown</c> is its throttle, retried after <paramref name="retryDelay"/> on the container's clock.
+    /// </summary>
+    public static ServiceProvider BuildWithS3(SesEmulator emulator, TimeSpan retryDelay, Action<IServiceCollection>? services = null) => Build(
+        emulator,
+        options =>
+        {
+            var s3 = new AwsServiceThrottlingOptions { RateLimit = { PermitsPerSecond = 1000, Burst = 1000 }, Backoff = { MinDelay = retryDelay, MaxDelay = retryDelay, MaxRetries = 3 } };
+            s3.ServiceIds.Add("S3");
+            options.Services["S3"] = s3;
+        },
+        builder => builder.UseRules("S3", new AwsThrottlingRules(ThrottlingClassifier.Create(
+            e => e is AmazonServiceException { ErrorCode: "SlowDown" } ? ThrottlingClassification.Retriable : ThrottlingClassification.Terminal))),
+        collection =>
+        {
+            services?.Invoke(collection);
+            collection.AddSingleton<IAmazonS3>(_ => new AmazonS3Client(Clients.Credentials, new AmazonS3Config
+            {
+                ServiceURL = emulator.Endpoint.ToString(),
+                AuthenticationRegion = "us-east-1",
+                ForcePathStyle = true,
+                IgnoreConfiguredEndpointUrls = true,
+            }));
+        });
 }

@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading.RateLimiting;
+using System.Threading.Tasks;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using ThrottleKit.Aws.Tests.Support;
+using ThrottleKit.Testing;
+
+namespace ThrottleKit.Aws.Tests.SdkParity;
+
+/// <summary>
+/// AWS sets SES's and Connect Campaigns' quotas per account in each Region: a wrapped client spends the bucket of the account
+/// its credentials belong to, in the Region it signs for. Clients for two Regions, or with two credentials, are registered as
+/// an app registers them: keyed, one factory each.
+/// </summary>
+public class PartitionTests
+{
+    [Fact]
+    [Trait("Category", RealClock.Category)]
+    public async Task Two_Regions_at_10_per_second_each_send_60_in_less_time_than_one_bucket_could()
+    {
+        const double Rate = 10;
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = Rate, Burst = Rate });
+        await using var provider = Build(
+            emulator,
+            [("us", "us-east-1", "AKIDFIRST"), ("eu", "eu-west-1", "AKIDFIRST")],
+            o => o.Services[AwsServiceKeys.SimpleEmail].RateLimit = new() { PermitsPerSecond = Rate, Burst = (int)Rate },
+            services: null);
+        var clients = new[] { "us", "eu" }.Select(provider.GetRequiredKeyedService<IAmazonSecurityTokenService>).ToArray();
+        foreach (var client in clients)
+        {
+            await client.GetCallerIdentityAsync(new GetCallerIdentityRequest()); // warm: JIT, connection; spends 1 of each burst
+        }
+
+        var from = emulator.Elapsed;
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(clients.SelectMany(client => Enumerable.Range(0, 4).Select(async worker =>
+        {
+            for (var i = worker; i < 30; i += 4)
+            {
+                await client.GetCallerIdentityAsync(new GetCallerIdentityRequest());
+            }
+        })));
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        // One bucket for both would need (60 − 9 left of its burst) / 10 = 5.1 s at the least; two need (30 − 9) / 10 = 2.1 s
+        // each, side by side. The bound allows for the scheduling lag measured meanwhile, and no more.
+        var lag = emulator.SchedulingLag(from);
+        var allowance = RealClock.LateTimestampAllowance(lag);
+        var sent = emulator.Attempts.Where(a => a.At >= from).ToArray();
+        var diagnosis = $"60 sends took {elapsed.TotalSeconds:0.00} s; scheduling lag {lag.TotalMilliseconds:0} ms (L = {allowance.TotalMilliseconds:0} ms); load {RealClock.LoadAverage()}. {emulator.Describe()}";
+        Assert.True(sent.All(a => a.Outcome == EmulatorOutcome.Accepted), diagnosis);
+        Assert.Equal([("eu-west-1", 30), ("us-east-1", 30)], sent.GroupBy(a => a.Region).Select(g => (g.Key, g.Count())).Order());
+        Assert.True(elapsed < TimeSpan.FromSeconds(5.1) - allowance, diagnosis);
+    }
+
+    [Fact]
+    public async Task Two_credentials_in_one_Region_spend_two_buckets_and_the_access_key_is_never_shown()
+    {
+        var collector = new FakeLogCollector();
+        await using var emulator = await SesEmulator.StartAsync();
+        await using var provider = Build(
+            emulator,
+            [("a", "us-east-1", "AKIDFIRSTACCOUNT"), ("b", "us-east-1", "AKIDSECONDACCOUNT")],
+            o => o.Services[AwsServiceKeys.SimpleEmail].Regions["eu-west-1"] = new() { PermitsPerSecond = 3, Burst = 3 },
+            s => s.AddSingleton<TimeProvider>(new FakeTimeProvider()).AddLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(collector))));
+
+        await provider.GetRequiredKeyedService<IAmazonSecurityTokenService>("a").GetCallerIdentityAsync(new GetCallerIdentityRequest());
+        await provider.GetRequiredKeyedService<IAmazonSecurityTokenService>("b").GetCallerIdentityAsync(new GetCallerIdentityRequest());
+
+        var buckets = provider.GetRequiredService<AwsThrottlingState>().GetBuckets();
+        Assert.Equal(2, buckets.Count);
+        Assert.All(buckets, b => Assert.Equal(("us-east-1", 14.0), (b.Region, b.PermitsPerSecond)));
+        Assert.NotEqual(buckets[0].Account, buckets[1].Account);
+        Assert.DoesNotContain(buckets, b => b.Account.Contains("AKID", StringComparison.Ordinal));
+        Assert.DoesNotContain(collector.GetSnapshot(), r => r.Message.Contains("AKID", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_Region_may_have_a_rate_of_its_own_and_the_bucket_is_stored_under_its_whole_partition()
+    {
+        var store = new RecordingStore();
+        await using var emulator = await SesEmulator.StartAsync();
+        await using var provider = Build(
+            emulator,
+            [("us", "us-east-1", "AKIDFIRST"), ("eu", "eu-west-1", "AKIDFIRST")],
+            o => o.Services[AwsServiceKeys.SimpleEmail].Regions["eu-west-1"] = new() { PermitsPerSecond = 3, Burst = 3 },
+            s => s.AddSingleton<IRateLimiterStore>(store));
+
+        await provider.GetRequiredKeyedService<IAmazonSecurityTokenService>("us").GetCallerIdentityAsync(new GetCallerIdentityRequest());
+        await provider.GetRequiredKeyedService<IAmazonSecurityTokenService>("eu").GetCallerIdentityAsync(new GetCallerIdentityRequest());
+
+        var buckets = provider.GetRequiredService<AwsThrottlingState>().GetBuckets().ToDictionary(b => b.Region, b => b.PermitsPerSecond);
+        Assert.Equal(new Dictionary<string, double?> { ["us-east-1"] = 14, ["eu-west-1"] = 3 }, buckets);
+        var account = provider.GetRequiredService<AwsThrottlingState>().GetBuckets()[0].Account;
+        Assert.Equal([$"SES:eu-west-1:{account}", $"SES:us-east-1:{account}"], store.Names.Order(StringComparer.Ordinal));
+    }
+
+    private static ServiceProvider Build(
+        SesEmulator emulator,
+        (string Key, string Region, string AccessKey)[] clients,
+        Action<AwsThrottlingOptions>? configure,
+        Action<IServiceCollection>? services)
+    {
+        var collection = new ServiceCollection();
+        services?.Invoke(collection);
+        foreach (var (key, region, accessKey) in clients)
+        {
+            collection.AddKeyedSingleton<IAmazonSecurityTokenService>(key, (_, _) => new AmazonSecurityTokenServiceClient(
+                new BasicAWSCredentials(accessKey, "secret"),
+                new AmazonSecurityTokenServiceConfig { ServiceURL = emulator.Endpoint.ToString(), AuthenticationRegion = region, IgnoreConfiguredEndpointUrls = true }));
+        }
+
+        collection.AddThrottledAwsClients(o => configure?.Invoke(o)).MapServiceId("STS", AwsServiceKeys.SimpleEmail);
+        return collection.BuildServiceProvider(validateScopes: true);
+    }
+
+    /// <summary>A store that keeps buckets in memory, as ThrottleKit's own does, and notes the names they are kept under (a Redis store's keys).</summary>
+    private sealed class RecordingStore : IRateLimiterStore
+    {
+        private readonly ConcurrentQueue<string> _names = new();
+
+        public IEnumerable<string> Names => _names;
+
+        public RateLimiter CreateLimiter(string bucketName, GcraRateLimiterOptions options, TimeProvider timeProvider)
+        {
+            _names.Enqueue(bucketName);
+            return new GcraRateLimiter(options, timeProvider);
+        }
+    }
+}
