@@ -29,6 +29,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisKey[] _keys;
     private readonly int _burst;
+    private readonly bool _allowBorrowing;
     private readonly long _allowanceMicroseconds;
     private readonly long _longestWaitMicroseconds;
     private readonly long _expiryMilliseconds;
@@ -75,6 +76,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         _keys = [Key];
         _rate = rateLimit.PermitsPerSecond;
         _burst = GcraDefaults.EffectiveBurst(rateLimit.PermitsPerSecond, rateLimit.Burst);
+        _allowBorrowing = rateLimit.AllowBorrowing;
         _allowanceMicroseconds = (long)(rateLimit.JitterAllowance.TotalMilliseconds * 1000);
         _longestWaitMicroseconds = rateLimit.QueueLimit == int.MaxValue ? -1 : (long)Math.Min(long.MaxValue / 2.0, rateLimit.QueueLimit * 1_000_000.0 / rateLimit.PermitsPerSecond);
         _expiryMilliseconds = (long)options.KeyExpiry.TotalMilliseconds;
@@ -84,13 +86,16 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         _timeProvider = timeProvider ?? TimeProvider.System;
         _retryIntervalTicks = (long)(options.RetryInterval.TotalSeconds * _timeProvider.TimestampFrequency);
         _logger = logger ?? NullLogger.Instance;
+        // The fallback takes this process's share; what a request may cost is decided by the shared bucket's shape (CheckCost),
+        // so the fallback lets a request within it borrow from its smaller share rather than refuse it.
         _fallback = new GcraRateLimiter(
             new GcraRateLimiterOptions
             {
-                PermitsPerSecond = rateLimit.PermitsPerSecond / _expectedInstances,
+                PermitsPerSecond = FallbackRate(rateLimit.PermitsPerSecond),
                 Burst = Math.Max(1, _burst / _expectedInstances),
                 QueueLimit = rateLimit.QueueLimit,
                 JitterAllowance = rateLimit.JitterAllowance,
+                AllowBorrowing = true,
             },
             _timeProvider);
         _lastAcquired = _timeProvider.GetTimestamp();
@@ -125,7 +130,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         Guard.Rate(permitsPerSecond, nameof(permitsPerSecond));
         ThrowIfDisposed();
         var previous = Interlocked.Exchange(ref _rate, permitsPerSecond);
-        _fallback.SetRate(permitsPerSecond / _expectedInstances);
+        _fallback.SetRate(FallbackRate(permitsPerSecond));
         if (RedisUsable())
         {
             var arguments = Arguments("rate", 0, permitsPerSecond, longestWait: -1);
@@ -154,6 +159,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
         ThrowIfDisposed();
+        GcraMath.CheckCost(permitCount, _burst, PermitsPerSecond, _allowBorrowing);
         if (!RedisUsable())
         {
             return Count(Fallback(() => _fallback.AttemptAcquire(permitCount), null));
@@ -175,6 +181,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
+        GcraMath.CheckCost(permitCount, _burst, PermitsPerSecond, _allowBorrowing);
         cancellationToken.ThrowIfCancellationRequested();
         if (!RedisUsable())
         {
@@ -398,4 +405,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             return metadata is not null;
         }
     }
+
+    /// <summary>This process's share of the rate, never below the slowest rate a limiter takes (a tiny rate over many instances).</summary>
+    private double FallbackRate(double permitsPerSecond) => Math.Max(Limits.MinRate, permitsPerSecond / _expectedInstances);
 }

@@ -79,9 +79,9 @@ public sealed class RedisGcraRateLimiterTests(SharedRedis redis) : IDisposable
     }
 
     [Fact]
-    public void A_cost_above_the_burst_is_granted_on_a_full_bucket_and_leaves_a_debt_as_the_local_limiter_does()
+    public void With_borrowing_on_a_cost_above_the_burst_is_granted_on_a_full_bucket_and_leaves_a_debt_as_the_local_limiter_does()
     {
-        var limiter = Create(SharedRedis.NewBucketName(), rate: 10, burst: 10);
+        var limiter = Create(SharedRedis.NewBucketName(), rate: 10, burst: 10, allowBorrowing: true);
 
         using (var big = limiter.AttemptAcquire(25))
         {
@@ -197,11 +197,28 @@ public sealed class RedisGcraRateLimiterTests(SharedRedis redis) : IDisposable
         Assert.True(condition());
     }
 
-    private RedisGcraRateLimiter Create(string bucket, double rate, int burst, Action<RedisRateLimiterOptions>? configure = null, int queueLimit = int.MaxValue)
+    [Fact]
+    public async Task A_request_over_the_burst_is_refused_before_any_round_trip_as_by_the_in_process_limiter_unless_borrowing_is_on()
+    {
+        var strict = Create(SharedRedis.NewBucketName(), rate: 10, burst: 5);
+        var borrowing = Create(SharedRedis.NewBucketName(), rate: 10, burst: 5, allowBorrowing: true);
+
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => strict.AttemptAcquire(6));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await strict.AcquireAsync(6));
+        Assert.Equal(("permitCount", 6), (refused.ParamName, refused.ActualValue));
+        Assert.Contains("AllowBorrowing", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, strict.RoundTrips);
+
+        // With borrowing, more than a day of debt is refused all the same: 5 + 10 · 86 400 at most.
+        Assert.Throws<ArgumentOutOfRangeException>(() => borrowing.AttemptAcquire(864_006));
+        Assert.Equal(0, borrowing.RoundTrips);
+    }
+
+    private RedisGcraRateLimiter Create(string bucket, double rate, int burst, Action<RedisRateLimiterOptions>? configure = null, int queueLimit = int.MaxValue, bool allowBorrowing = false)
     {
         var options = new RedisRateLimiterOptions { UseRedisTime = false };
         configure?.Invoke(options);
-        var limiter = new RedisGcraRateLimiter(redis.Connection, bucket, new GcraRateLimiterOptions { PermitsPerSecond = rate, Burst = burst, QueueLimit = queueLimit }, options, _time);
+        var limiter = new RedisGcraRateLimiter(redis.Connection, bucket, new GcraRateLimiterOptions { PermitsPerSecond = rate, Burst = burst, QueueLimit = queueLimit, AllowBorrowing = allowBorrowing }, options, _time);
         _disposables.Add(limiter);
         return limiter;
     }

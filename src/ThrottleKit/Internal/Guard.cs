@@ -2,7 +2,7 @@ using System;
 
 namespace ThrottleKit.Internal;
 
-/// <summary>Argument checks and string tests that read the same on netstandard2.0 and net10.0; compiled into each library.</summary>
+/// <summary>Argument checks and string tests that read the same on netstandard2.0 and net10.0, for the core and its packages.</summary>
 internal static class Guard
 {
     public static T NotNull<T>(T? value, string paramName)

@@ -17,6 +17,30 @@ internal static class GcraMath
     /// <summary>Timers are re-armed at least this often, well inside every platform's timer range; a longer wait just re-arms.</summary>
     public static readonly TimeSpan MaxTimerDelay = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Refuses a request no bucket of this shape should take: more permits than the burst unless borrowing is on, and with
+    /// borrowing more than a day of debt — past that a request no longer waits for a rate but for an outage of its own making.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The request is refused; the message says why and what would allow it.</exception>
+    public static void CheckCost(int permitCount, int burst, double permitsPerSecond, bool allowBorrowing)
+    {
+        if (permitCount <= burst)
+        {
+            return;
+        }
+
+        if (!allowBorrowing)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount, $"{permitCount} permits are more than the burst of {burst}; set {nameof(GcraRateLimiterOptions.AllowBorrowing)} to let a request borrow from the time ahead.");
+        }
+
+        var mostPermits = burst + (permitsPerSecond * Limits.MaxDelay.TotalSeconds);
+        if (permitCount > mostPermits)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount, $"{permitCount} permits would leave more than a day of debt at {permitsPerSecond} permits per second (at most {Math.Floor(mostPermits)}).");
+        }
+    }
+
     /// <summary>Timestamp ticks one permit is worth at <paramref name="permitsPerSecond"/>.</summary>
     public static double IntervalTicks(double permitsPerSecond, long ticksPerSecond) => ticksPerSecond / permitsPerSecond;
 

@@ -320,22 +320,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     private void CheckCost(int permitCount)
     {
         var schedule = _schedule;
-        if (permitCount <= schedule.Burst)
-        {
-            return;
-        }
-
-        if (!_allowBorrowing)
-        {
-            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount, $"{permitCount} permits are more than the burst of {schedule.Burst}; set {nameof(GcraRateLimiterOptions.AllowBorrowing)} to let a request borrow from the time ahead.");
-        }
-
-        // A day of debt at most: past that a request is no longer waiting for a rate but for an outage of its own making.
-        var mostPermits = schedule.Burst + (schedule.PermitsPerSecond * Limits.MaxDelay.TotalSeconds);
-        if (permitCount > mostPermits)
-        {
-            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount, $"{permitCount} permits would leave more than a day of debt at {schedule.PermitsPerSecond} permits per second (at most {Math.Floor(mostPermits)}).");
-        }
+        GcraMath.CheckCost(permitCount, schedule.Burst, schedule.PermitsPerSecond, _allowBorrowing);
     }
 
     private bool TryTake(int cost, double now)

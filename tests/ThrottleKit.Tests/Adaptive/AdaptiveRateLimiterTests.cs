@@ -132,6 +132,30 @@ public sealed class AdaptiveRateLimiterTests : IDisposable
     }
 
     [Fact]
+    public void An_account_quota_below_the_floor_wins_and_the_floor_comes_back_when_the_quota_rises()
+    {
+        // The account allows 0.5/s, under the configured floor of 1/s: the lower wins, throttles or none.
+        _limiter.SetMaxRate(0.5);
+        Assert.Equal((0.5, 0.5), (_limiter.PermitsPerSecond, _limiter.MinPermitsPerSecond));
+        for (var i = 0; i < 20; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(5));
+            _limiter.OnThrottled();
+            Assert.Equal(0.5, _limiter.PermitsPerSecond);
+        }
+
+        // The quota rises back above the floor: the configured floor holds again, and the rate never goes under it.
+        _limiter.SetMaxRate(200);
+        for (var i = 0; i < 50; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(5));
+            _limiter.OnThrottled();
+        }
+
+        Assert.Equal((1.0, 1.0), (_limiter.PermitsPerSecond, _limiter.MinPermitsPerSecond));
+    }
+
+    [Fact]
     public async Task An_executor_over_an_adaptive_limiter_reports_accepted_and_throttled_attempts()
     {
         var classifier = ThrottlingClassifier.Create(e => e is TimeoutException ? ThrottlingClassification.Retriable : ThrottlingClassification.Unknown);
