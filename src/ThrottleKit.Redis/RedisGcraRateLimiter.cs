@@ -18,9 +18,16 @@ namespace ThrottleKit.Redis;
 /// takes the permits or reserves the caller's turn, and answers how long to wait; the caller then waits locally.
 /// </summary>
 /// <remarks>
-/// While Redis cannot be reached the limiter follows <see cref="RedisRateLimiterOptions.FailurePolicy"/>, logs the outage once,
-/// tries Redis again every <see cref="RedisRateLimiterOptions.RetryInterval"/>, and logs the recovery once.
+/// <para>
+/// A caller never waits on Redis longer than <see cref="RedisRateLimiterOptions.AcquireTimeout"/>. When Redis fails or runs
+/// out of that budget it is taken as unreachable: the call, and every call after it on the same connection, follows
+/// <see cref="RedisRateLimiterOptions.FailurePolicy"/> at once, while a single probe checks Redis every
+/// <see cref="RedisRateLimiterOptions.RetryInterval"/>; the outage and the recovery are logged once each. Cancellation and
+/// disposal end a wait within milliseconds in every state (on Redis, on the fallback, or for a turn Redis reserved).
+/// </para>
+/// <para>
 /// <see cref="SetRate"/> stores the rate in Redis, where it wins over every process's own, so an adaptive rate is shared.
+/// </para>
 /// </remarks>
 public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
 {
@@ -36,13 +43,12 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     private readonly bool _useRedisTime;
     private readonly RedisFailurePolicy _failurePolicy;
     private readonly int _expectedInstances;
-    private readonly long _retryIntervalTicks;
     private readonly TimeProvider _timeProvider;
-    private readonly ILogger _logger;
     private readonly GcraRateLimiter _fallback;
+    private readonly RedisCircuit _circuit;
+    private readonly bool _ownsCircuit;
+    private readonly CancellationTokenSource _disposing = new();
     private double _rate;
-    private long _retryAt;
-    private int _degraded;
     private long _roundTrips;
     private long _successfulLeases;
     private long _failedLeases;
@@ -60,6 +66,12 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range, or <paramref name="bucketName"/> is empty or holds a brace.</exception>
     public RedisGcraRateLimiter(IConnectionMultiplexer connection, string bucketName, GcraRateLimiterOptions rateLimit, RedisRateLimiterOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
+        : this(connection, bucketName, rateLimit, options, timeProvider, circuit: null, logger)
+    {
+    }
+
+    /// <summary>A limiter on a connection whose circuit the container's limiters share (one probe for them all), or one of its own.</summary>
+    internal RedisGcraRateLimiter(IConnectionMultiplexer connection, string bucketName, GcraRateLimiterOptions rateLimit, RedisRateLimiterOptions options, TimeProvider? timeProvider, RedisCircuit? circuit, ILogger? logger)
     {
         _connection = Guard.NotNull(connection, nameof(connection));
         if (!RedisKeyPartAttribute.IsValid(bucketName))
@@ -84,8 +96,8 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         _failurePolicy = options.FailurePolicy;
         _expectedInstances = options.ExpectedInstances;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _retryIntervalTicks = (long)(options.RetryInterval.TotalSeconds * _timeProvider.TimestampFrequency);
-        _logger = logger ?? NullLogger.Instance;
+        _ownsCircuit = circuit is null;
+        _circuit = circuit ?? new RedisCircuit(() => connection, options, logger, metrics: null);
         // The fallback takes this process's share; what a request may cost is decided by the shared bucket's shape (CheckCost),
         // so the fallback lets a request within it borrow from its smaller share rather than refuse it.
         _fallback = new GcraRateLimiter(
@@ -117,7 +129,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     public long FallbackLeases => Interlocked.Read(ref _fallbackLeases);
 
     /// <summary>Gets whether the limiter is on its fallback (or failing closed) because Redis could not be reached.</summary>
-    public bool IsDegraded => Volatile.Read(ref _degraded) != 0;
+    public bool IsDegraded => _circuit.IsOpen;
 
     /// <inheritdoc />
     public override TimeSpan? IdleDuration => _timeProvider.GetElapsedTime(Interlocked.Read(ref _lastAcquired));
@@ -162,19 +174,29 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         GcraMath.CheckCost(permitCount, _burst, PermitsPerSecond, _allowBorrowing);
         if (!RedisUsable())
         {
-            return Count(Fallback(() => _fallback.AttemptAcquire(permitCount), null));
+            return Count(Fallback(permitCount, null));
         }
 
+        // The synchronous API blocks, as its contract says, but never past the budget.
+        var script = RunScriptAsync(Arguments("acquire", permitCount, PermitsPerSecond, longestWait: 0), CommandFlags.None);
+        Exception? failure;
         try
         {
-            var reply = Evaluate(Arguments("acquire", permitCount, PermitsPerSecond, longestWait: 0));
-            return Count(Grant(reply, permitCount, out _));
+            if (script.Wait(_circuit.Budget))
+            {
+                return Count(Grant(script.Result, permitCount, out _));
+            }
+
+            failure = new TimeoutException($"Redis did not answer within the acquire budget of {_circuit.Budget.TotalMilliseconds:0} ms.");
+            GiveBackWhenAnswered(script, permitCount);
         }
-        catch (Exception error) when (IsRedisFailure(error))
+        catch (AggregateException wrapped) when (wrapped.InnerException is { } error && IsRedisFailure(error))
         {
-            MarkDown(error);
-            return Count(Fallback(() => _fallback.AttemptAcquire(permitCount), error));
+            failure = error;
         }
+
+        _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), failure);
+        return Count(Fallback(permitCount, failure));
     }
 
     /// <inheritdoc />
@@ -183,38 +205,60 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         ThrowIfDisposed();
         GcraMath.CheckCost(permitCount, _burst, PermitsPerSecond, _allowBorrowing);
         cancellationToken.ThrowIfCancellationRequested();
-        if (!RedisUsable())
-        {
-            return Count(await FallbackAsync(permitCount, null, cancellationToken).ConfigureAwait(false));
-        }
-
-        RedisResult reply;
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
         try
         {
-            reply = await RunScriptAsync(Arguments("acquire", permitCount, PermitsPerSecond, _longestWaitMicroseconds), CommandFlags.None).ConfigureAwait(false);
-        }
-        catch (Exception error) when (IsRedisFailure(error))
-        {
-            MarkDown(error);
-            return Count(await FallbackAsync(permitCount, error, cancellationToken).ConfigureAwait(false));
-        }
+            if (!RedisUsable())
+            {
+                return Count(await FallbackAsync(permitCount, null, waiting.Token).ConfigureAwait(false));
+            }
 
-        var lease = Grant(reply, permitCount, out var wait);
-        if (lease.IsAcquired && wait > TimeSpan.Zero)
-        {
+            var script = RunScriptAsync(Arguments("acquire", permitCount, PermitsPerSecond, _longestWaitMicroseconds), CommandFlags.None);
+            RedisResult reply;
             try
             {
-                await TimeProviderDelay.Wait(_timeProvider, wait, cancellationToken).ConfigureAwait(false);
+                reply = await script.WaitAsync(_circuit.Budget, TimeProvider.System, waiting.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException) when (!script.IsCompleted)
             {
-                // The turn was reserved in Redis; give it back so a cancelled wait costs the fleet nothing.
-                _ = RunScriptAsync(Arguments("refund", permitCount, PermitsPerSecond, longestWait: -1), CommandFlags.FireAndForget);
+                // Redis may still run the script once it wakes: whatever it grants or reserves then is given back.
+                GiveBackWhenAnswered(script, permitCount);
+                var late = new TimeoutException($"Redis did not answer within the acquire budget of {_circuit.Budget.TotalMilliseconds:0} ms.");
+                _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), late);
+                return Count(await FallbackAsync(permitCount, late, waiting.Token).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (!script.IsCompleted)
+            {
+                GiveBackWhenAnswered(script, permitCount);
                 throw;
             }
-        }
+            catch (Exception error) when (IsRedisFailure(error))
+            {
+                _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), error);
+                return Count(await FallbackAsync(permitCount, error, waiting.Token).ConfigureAwait(false));
+            }
 
-        return Count(lease);
+            var lease = Grant(reply, permitCount, out var wait);
+            if (lease.IsAcquired && wait > TimeSpan.Zero)
+            {
+                try
+                {
+                    await TimeProviderDelay.Wait(_timeProvider, wait, waiting.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The turn was reserved in Redis; give it back so a cancelled wait costs the fleet nothing.
+                    GiveBack(permitCount);
+                    throw;
+                }
+            }
+
+            return Count(lease);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && Volatile.Read(ref _disposed) != 0)
+        {
+            throw new ObjectDisposedException(GetType().FullName, "The limiter was disposed while the call waited.");
+        }
     }
 
     /// <inheritdoc />
@@ -222,7 +266,12 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     {
         if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            _disposing.Cancel();
             _fallback.Dispose();
+            if (_ownsCircuit)
+            {
+                _circuit.Dispose();
+            }
         }
 
         base.Dispose(disposing);
@@ -252,23 +301,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             Volatile.Write(ref _rate, rate);
         }
 
-        RecoverIfDegraded();
         return (long)values[0] == 1 ? RedisLease.Granted : RedisLease.Refused(wait, permitCount);
-    }
-
-    private RedisResult Evaluate(RedisValue[] arguments)
-    {
-        var database = _connection.GetDatabase();
-        Interlocked.Increment(ref _roundTrips);
-        try
-        {
-            return database.ScriptEvaluate(RedisGcraScript.Sha1, _keys, arguments);
-        }
-        catch (RedisServerException missing) when (missing.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-        {
-            Interlocked.Increment(ref _roundTrips);
-            return database.Execute("EVAL", EvalArguments(arguments));
-        }
     }
 
     private async Task<RedisResult> RunScriptAsync(RedisValue[] arguments, CommandFlags flags)
@@ -301,36 +334,24 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         return all;
     }
 
-    /// <summary>Whether to try Redis now: connected, and not within the retry interval of a failure.</summary>
+    /// <summary>Whether to ask Redis now: its circuit is closed and the connection is up (one that is down opens the circuit).</summary>
     private bool RedisUsable()
     {
-        if (!_connection.IsConnected)
+        if (_circuit.IsOpen)
         {
-            MarkDown(null);
             return false;
         }
 
-        return _timeProvider.GetTimestamp() >= Interlocked.Read(ref _retryAt);
-    }
-
-    private void MarkDown(Exception? error)
-    {
-        Interlocked.Exchange(ref _retryAt, _timeProvider.GetTimestamp() + _retryIntervalTicks);
-        if (Interlocked.Exchange(ref _degraded, 1) == 0)
+        if (!_connection.IsConnected)
         {
-            RedisLog.Unavailable(_logger, BucketName, _failurePolicy, PermitsPerSecond / _expectedInstances, error);
+            _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), null);
+            return false;
         }
+
+        return true;
     }
 
-    private void RecoverIfDegraded()
-    {
-        if (Volatile.Read(ref _degraded) != 0 && Interlocked.Exchange(ref _degraded, 0) == 1)
-        {
-            RedisLog.Recovered(_logger, BucketName);
-        }
-    }
-
-    private RateLimitLease Fallback(Func<RateLimitLease> local, Exception? error)
+    private RateLimitLease Fallback(int permitCount, Exception? error)
     {
         if (_failurePolicy == RedisFailurePolicy.FailClosed)
         {
@@ -338,7 +359,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         }
 
         Interlocked.Increment(ref _fallbackLeases);
-        return local();
+        return _fallback.AttemptAcquire(permitCount);
     }
 
     private async ValueTask<RateLimitLease> FallbackAsync(int permitCount, Exception? error, CancellationToken cancellationToken)
@@ -352,10 +373,37 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         return await _fallback.AcquireAsync(permitCount, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Gives back permits Redis granted or reserved for a caller that did not use them.</summary>
+    private void GiveBack(int permitCount)
+    {
+        if (permitCount > 0 && _connection.IsConnected)
+        {
+            _ = RunScriptAsync(Arguments("refund", permitCount, PermitsPerSecond, longestWait: -1), CommandFlags.FireAndForget);
+        }
+    }
+
+    /// <summary>A script the caller stopped waiting for: if Redis runs it after all and grants, the permits go back.</summary>
+    private void GiveBackWhenAnswered(Task<RedisResult> script, int permitCount)
+        => _ = script.ContinueWith(
+            static (answered, state) =>
+            {
+                var (limiter, permits) = ((RedisGcraRateLimiter, int))state!;
+                if (answered.Status == TaskStatus.RanToCompletion && (RedisResult[]?)answered.Result is { Length: > 0 } values && (long)values[0] == 1)
+                {
+                    limiter.GiveBack(permits);
+                }
+
+                _ = answered.Exception;
+            },
+            (this, permitCount),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
     private RedisUnavailableException Unavailable(Exception? error) => new(
         $"The rate limit '{BucketName}' is kept in Redis ({Key}), which cannot be reached" + (error is null ? string.Empty : $" ({error.GetType().Name})") +
-        $"; FailurePolicy is FailClosed, so the call was not made. Redis is tried again every {TimeSpan.FromSeconds(_retryIntervalTicks / (double)_timeProvider.TimestampFrequency)}; " +
-        $"FailOpen would fall back to a local limit of {PermitsPerSecond / _expectedInstances:0.##}/s (rate ÷ ExpectedInstances).",
+        "; FailurePolicy is FailClosed, so the call was not made. A probe checks Redis every RetryInterval; " +
+        $"FailOpen would fall back to a local limit of {FallbackRate(PermitsPerSecond):0.##}/s (rate ÷ ExpectedInstances).",
         error);
 
     private RateLimitLease Count(RateLimitLease lease)

@@ -15,10 +15,10 @@ internal static partial class RedisLog
     }
 
     [LoggerMessage(EventId = 1101, EventName = "RedisUnavailable", Level = LogLevel.Warning,
-        Message = "{Bucket}: Redis cannot be reached ({Cause}); {Policy} (fallback rate {FallbackRate:0.##}/s) until it answers again.")]
+        Message = "{Bucket}: Redis cannot be reached ({Cause}); every bucket on the connection follows {Policy} (this one's fallback rate {FallbackRate:0.##}/s) until a probe finds it answering.")]
     private static partial void Unavailable(ILogger logger, string bucket, RedisFailurePolicy policy, double fallbackRate, string cause);
 
     [LoggerMessage(EventId = 1102, EventName = "RedisRecovered", Level = LogLevel.Information,
-        Message = "{Bucket}: Redis answers again; the shared bucket is back in use.")]
-    public static partial void Recovered(ILogger logger, string bucket);
+        Message = "Redis answers again; the shared buckets are back in use.")]
+    public static partial void Recovered(ILogger logger);
 }

@@ -35,7 +35,19 @@ public sealed class RedisRateLimiterOptions
     [DurationRange(minimum: "00:00:01")]
     public TimeSpan KeyExpiry { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Gets or sets how long after a Redis failure the limiter stays on its fallback before trying Redis again. Default one second; between 10 ms and ten minutes.</summary>
+    /// <summary>
+    /// Gets or sets how often, while Redis cannot be reached, a single probe checks it; the limiters follow
+    /// <see cref="FailurePolicy"/> without asking Redis until a probe finds it answering. Default one second; between 10 ms and ten minutes.
+    /// </summary>
     [DurationRange(minimum: "00:00:00.010", maximum: "00:10:00")]
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets the longest a caller waits on Redis for one acquire (and a probe for its answer), on the system clock. Past
+    /// it Redis is taken as unreachable: the call follows <see cref="FailurePolicy"/> at once (the local fallback, or
+    /// <see cref="RedisUnavailableException"/>), as do the calls after it until a probe finds Redis answering. A Redis slower
+    /// than this is treated as down. Default 50 ms; between 1 ms and 10 s.
+    /// </summary>
+    [DurationRange(minimum: "00:00:00.001", maximum: "00:00:10")]
+    public TimeSpan AcquireTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
 }

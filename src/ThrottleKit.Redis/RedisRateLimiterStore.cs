@@ -9,5 +9,5 @@ namespace ThrottleKit.Redis;
 internal sealed class RedisRateLimiterStore(RedisConnection connection, IOptions<RedisRateLimiterOptions> options, ILoggerFactory? loggerFactory = null) : IRateLimiterStore
 {
     public RateLimiter CreateLimiter(string bucketName, GcraRateLimiterOptions rateLimit, TimeProvider timeProvider)
-        => new RedisGcraRateLimiter(connection.Multiplexer, bucketName, rateLimit, options.Value, timeProvider, loggerFactory?.CreateLogger("ThrottleKit"));
+        => new RedisGcraRateLimiter(connection.Multiplexer, bucketName, rateLimit, options.Value, timeProvider, connection.Circuit, loggerFactory?.CreateLogger("ThrottleKit"));
 }

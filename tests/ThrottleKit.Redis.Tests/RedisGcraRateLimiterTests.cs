@@ -216,7 +216,8 @@ public sealed class RedisGcraRateLimiterTests(SharedRedis redis) : IDisposable
 
     private RedisGcraRateLimiter Create(string bucket, double rate, int burst, Action<RedisRateLimiterOptions>? configure = null, int queueLimit = int.MaxValue, bool allowBorrowing = false)
     {
-        var options = new RedisRateLimiterOptions { UseRedisTime = false };
+        // These tests are about the script's arithmetic: a cold first call must not count as an outage.
+        var options = new RedisRateLimiterOptions { UseRedisTime = false, AcquireTimeout = TimeSpan.FromSeconds(10) };
         configure?.Invoke(options);
         var limiter = new RedisGcraRateLimiter(redis.Connection, bucket, new GcraRateLimiterOptions { PermitsPerSecond = rate, Burst = burst, QueueLimit = queueLimit, AllowBorrowing = allowBorrowing }, options, _time);
         _disposables.Add(limiter);

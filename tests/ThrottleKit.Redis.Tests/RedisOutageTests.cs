@@ -108,7 +108,7 @@ public sealed class RedisOutageTests
             connection,
             SharedRedis.NewBucketName(),
             new GcraRateLimiterOptions { PermitsPerSecond = 100 },
-            new RedisRateLimiterOptions { FailurePolicy = RedisFailurePolicy.FailClosed });
+            new RedisRateLimiterOptions { FailurePolicy = RedisFailurePolicy.FailClosed, AcquireTimeout = TimeSpan.FromSeconds(2) });
         using (var lease = await limiter.AcquireAsync(1))
         {
             Assert.True(lease.IsAcquired);

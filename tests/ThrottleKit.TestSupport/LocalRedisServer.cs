@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks;
@@ -12,7 +13,13 @@ public sealed class LocalRedisServer : IAsyncDisposable
 {
     private Process? _process;
 
-    private LocalRedisServer(int port) => Port = port;
+    private readonly string _arguments;
+
+    private LocalRedisServer(int port, string arguments)
+    {
+        Port = port;
+        _arguments = arguments;
+    }
 
     /// <summary>Gets the port.</summary>
     public int Port { get; }
@@ -25,9 +32,14 @@ public sealed class LocalRedisServer : IAsyncDisposable
 
     /// <summary>Starts redis-server on a free loopback port.</summary>
     /// <returns>The running server.</returns>
-    public static async Task<LocalRedisServer> StartAsync()
+    public static Task<LocalRedisServer> StartAsync() => StartAsync([]);
+
+    /// <summary>Starts redis-server on a free loopback port with further settings, e.g. <c>--requirepass secret</c>.</summary>
+    /// <param name="settings">redis-server command-line settings.</param>
+    /// <returns>The running server.</returns>
+    public static async Task<LocalRedisServer> StartAsync(params string[] settings)
     {
-        var server = new LocalRedisServer(FreePort());
+        var server = new LocalRedisServer(FreePort(), string.Concat(settings.Select(s => " " + s)));
         await server.StartAgainAsync();
         return server;
     }
@@ -38,7 +50,7 @@ public sealed class LocalRedisServer : IAsyncDisposable
     {
         var executable = FindExecutable()
             ?? throw new InvalidOperationException("redis-server is not on PATH. Install it (Debian/Ubuntu: apt-get install -y redis-server) or set THROTTLEKIT_REDIS to host:port of a server the tests may use; `.ci/run` does both.");
-        _process = Process.Start(new ProcessStartInfo(executable, $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no --protected-mode no")
+        _process = Process.Start(new ProcessStartInfo(executable, $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no --protected-mode no{_arguments}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -77,8 +89,35 @@ public sealed class LocalRedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>
+    /// Freezes the server (SIGSTOP), as a hung process, a network partition or a stalled failover looks to a client: connections
+    /// stay open and nothing answers.
+    /// </summary>
+    public void Freeze() => Signal(Sigstop);
+
+    /// <summary>Lets a frozen server run on (SIGCONT); it answers everything that waited.</summary>
+    public void Thaw() => Signal(Sigcont);
+
     /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        Thaw();
+        await StopAsync();
+    }
+
+    private const int Sigcont = 18;
+    private const int Sigstop = 19;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private void Signal(int signal)
+    {
+        if (_process is { HasExited: false } process && Kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastWin32Error()}.");
+        }
+    }
 
     private static string? FindExecutable()
     {

@@ -1,6 +1,8 @@
 using System;
 using System.Linq;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ThrottleKit;
@@ -28,7 +30,7 @@ public static class RedisThrottleKitBuilderExtensions
         where TBuilder : class, IThrottleKitBuilder
     {
         Guard.NotNull(configuration, nameof(configuration));
-        return Register(builder, _ => new RedisConnection(() => RedisConnection.Connect(configuration), owned: true), configure);
+        return Register(builder, (_, options, logger, metrics) => new RedisConnection(() => RedisConnection.Connect(configuration), owned: true, options, logger, metrics), configure);
     }
 
     /// <summary>
@@ -44,10 +46,13 @@ public static class RedisThrottleKitBuilderExtensions
         where TBuilder : class, IThrottleKitBuilder
     {
         Guard.NotNull(connection, nameof(connection));
-        return Register(builder, provider => new RedisConnection(() => connection(provider), owned: false), configure);
+        return Register(builder, (provider, options, logger, metrics) => new RedisConnection(() => connection(provider), owned: false, options, logger, metrics), configure);
     }
 
-    private static TBuilder Register<TBuilder>(TBuilder builder, Func<IServiceProvider, RedisConnection> connection, Action<RedisRateLimiterOptions>? configure)
+    private static TBuilder Register<TBuilder>(
+        TBuilder builder,
+        Func<IServiceProvider, RedisRateLimiterOptions, ILogger?, RedisMetrics?, RedisConnection> connection,
+        Action<RedisRateLimiterOptions>? configure)
         where TBuilder : class, IThrottleKitBuilder
     {
         Guard.NotNull(builder, nameof(builder));
@@ -60,9 +65,38 @@ public static class RedisThrottleKitBuilderExtensions
         }
 
         services.RemoveAll<RedisConnection>();
-        services.AddSingleton(connection);
+        services.AddSingleton(provider => connection(
+            provider,
+            provider.GetRequiredService<IOptions<RedisRateLimiterOptions>>().Value,
+            provider.GetService<ILoggerFactory>()?.CreateLogger("ThrottleKit"),
+            provider.GetService<IMeterFactory>() is { } meters ? new RedisMetrics(meters) : null));
+        services.TryAddSingleton(provider => new ThrottleKitRedisHealthCheck(provider.GetRequiredService<RedisConnection>()));
+
+        // At start (a host's ValidateOnStart) the connection is made: Redis down or hung is an outage the failure policy rides
+        // out, but credentials it refuses are a mistake, and fail the start instead of quietly failing open.
+        services.AddOptions<RedisStartupCheck>()
+            .Configure<RedisConnection>(static (_, connection) => RedisStartupCheck.Connect(connection))
+            .ValidateOnStart();
         services.Replace(ServiceDescriptor.Singleton<IRateLimiterStore, RedisRateLimiterStore>());
         return builder;
+    }
+
+    private sealed class RedisStartupCheck
+    {
+        public static void Connect(RedisConnection connection)
+        {
+            try
+            {
+                _ = connection.Multiplexer;
+            }
+            catch (RedisConnectionException refused)
+            {
+                throw new OptionsValidationException(
+                    "Redis",
+                    typeof(RedisRateLimiterOptions),
+                    [$"Redis refused ThrottleKit's connection ({refused.FailureType}): {refused.Message} Check the password or user in the Redis configuration string."]);
+            }
+        }
     }
 
     private sealed class RedisRateLimiterOptionsValidator : IValidateOptions<RedisRateLimiterOptions>
