@@ -12,7 +12,9 @@ namespace ThrottleKit.Aws;
 /// Counts the recipients of an Amazon SES send, which is what SES's sending rate counts, by the shape shared by the
 /// SES v1 and v2 request models, so no reference to their packages is needed (any version works):
 /// <c>Destination</c> (<c>ToAddresses + CcAddresses + BccAddresses</c>), <c>Destinations</c> (raw email: the addresses;
-/// bulk: each entry's <c>Destination</c>) and <c>BulkEmailEntries</c> (SES v2 bulk). A request that lists nobody costs 1.
+/// bulk: each entry's <c>Destination</c>) and <c>BulkEmailEntries</c> (SES v2 bulk). A raw message that names no
+/// destinations (v1 <c>RawMessage</c>, v2 <c>Content.Raw</c>) is counted as SES counts it: the addresses in its To, Cc and Bcc
+/// headers, group members each, duplicates once — headers only, the body is not read. A request that names nobody costs 1.
 /// </summary>
 public static class SimpleEmailRecipientCounter
 {
@@ -37,9 +39,21 @@ public static class SimpleEmailRecipientCounter
         var destination = requestType.GetProperty("Destination");
         var destinations = requestType.GetProperty("Destinations");
         var bulkEntries = requestType.GetProperty("BulkEmailEntries");
-        return request => CountDestination(destination?.GetValue(request))
-            + CountEntries(destinations?.GetValue(request))
-            + CountEntries(bulkEntries?.GetValue(request));
+        var rawMessage = requestType.GetProperty("RawMessage");
+        var content = requestType.GetProperty("Content");
+        return request =>
+        {
+            var named = CountDestination(destination?.GetValue(request))
+                + CountEntries(destinations?.GetValue(request))
+                + CountEntries(bulkEntries?.GetValue(request));
+            if (named > 0)
+            {
+                return named;
+            }
+
+            var raw = rawMessage?.GetValue(request) ?? (content?.GetValue(request) is { } body ? GetProperty(body, "Raw") : null);
+            return raw is null ? 0 : RawMessageRecipients.Count(GetProperty(raw, "Data") as System.IO.Stream);
+        };
     }
 
     /// <summary>Counts a list of addresses, or of entries that each hold a <c>Destination</c>.</summary>

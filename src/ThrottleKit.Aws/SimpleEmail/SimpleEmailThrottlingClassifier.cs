@@ -36,13 +36,8 @@ public sealed class SimpleEmailThrottlingClassifier : IThrottlingClassifier
         "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
     ];
 
-    private const string SendingRate = "Maximum sending rate exceeded";
-    private const int SmtpThrottlingReply = 454;
-
     // Distinct wordings are few; the cap keeps a storm of ever-new messages from growing the set without end.
     private const int MaxRememberedWordings = 64;
-
-    private static readonly string[] DailyQuota = ["Daily message quota exceeded", "Daily sending quota exceeded"];
 
     private static readonly System.Collections.Generic.HashSet<string> ThrottlingCodes = new(ThrottlingErrorCodes, StringComparer.OrdinalIgnoreCase);
 
@@ -64,7 +59,7 @@ public sealed class SimpleEmailThrottlingClassifier : IThrottlingClassifier
             case null:
                 throw new ArgumentNullException(nameof(exception));
             case AmazonServiceException service:
-                if (IsDailyQuota(service.Message))
+                if (SesQuotaWording.IsDailyQuota(service.Message))
                 {
                     return ThrottlingClassification.Terminal;
                 }
@@ -74,19 +69,14 @@ public sealed class SimpleEmailThrottlingClassifier : IThrottlingClassifier
                     return ThrottlingClassification.Unknown;
                 }
 
-                if (!Guard.Mentions(service.Message, SendingRate))
+                if (!SesQuotaWording.IsSendingRate(service.Message))
                 {
                     ReportUnknownWording(code, service.Message);
                 }
 
                 return ThrottlingClassification.Retriable;
-            case SmtpException smtp when (int)smtp.StatusCode == SmtpThrottlingReply || Guard.Mentions(smtp.Message, "Throttling failure"):
-                if (IsDailyQuota(smtp.Message))
-                {
-                    return ThrottlingClassification.Terminal;
-                }
-
-                return Guard.Mentions(smtp.Message, SendingRate) ? ThrottlingClassification.Retriable : ThrottlingClassification.Unknown;
+            case SmtpException smtp:
+                return SesQuotaWording.ClassifySmtpReply((int)smtp.StatusCode, smtp.Message);
             default:
                 return ThrottlingClassification.Unknown;
         }
@@ -111,8 +101,6 @@ public sealed class SimpleEmailThrottlingClassifier : IThrottlingClassifier
             ? ThrottlingClassification.Retriable
             : ThrottlingClassification.Terminal;
     }
-
-    private static bool IsDailyQuota(string? message) => Guard.Mentions(message, DailyQuota[0]) || Guard.Mentions(message, DailyQuota[1]);
 
     private void ReportUnknownWording(string code, string? message)
     {

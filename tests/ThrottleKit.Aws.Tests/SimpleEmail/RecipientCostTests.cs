@@ -2,6 +2,7 @@ using System;
 using ThrottleKit.Aws;
 using ThrottleKit.Aws.Tests.SimpleEmail.Ses;
 using ThrottleKit.Aws.Tests.SimpleEmail.SesV2;
+using SendEmailRequest = ThrottleKit.Aws.Tests.SimpleEmail.Ses.SendEmailRequest;
 
 namespace ThrottleKit.Aws.Tests.SimpleEmail;
 

@@ -26,9 +26,16 @@ namespace ThrottleKit.Aws.Tests.SimpleEmail.Ses
         public string? Source { get; set; }
     }
 
+    public sealed class RawMessage
+    {
+        public System.IO.MemoryStream? Data { get; set; }
+    }
+
     public sealed class SendRawEmailRequest : AmazonWebServiceRequest
     {
         public List<string>? Destinations { get; set; }
+
+        public RawMessage? RawMessage { get; set; }
     }
 
     public sealed class SendBulkTemplatedEmailRequest : AmazonWebServiceRequest
@@ -51,5 +58,17 @@ namespace ThrottleKit.Aws.Tests.SimpleEmail.SesV2
     public sealed class SendBulkEmailRequest : AmazonWebServiceRequest
     {
         public List<BulkEmailEntry>? BulkEmailEntries { get; set; }
+    }
+
+    public sealed class EmailContent
+    {
+        public Ses.RawMessage? Raw { get; set; }
+    }
+
+    public sealed class SendEmailRequest : AmazonWebServiceRequest
+    {
+        public Ses.Destination? Destination { get; set; }
+
+        public EmailContent? Content { get; set; }
     }
 }
