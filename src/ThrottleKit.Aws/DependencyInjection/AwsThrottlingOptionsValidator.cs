@@ -58,7 +58,9 @@ internal sealed class AwsThrottlingOptionsValidator(IOptions<AwsThrottlingCode> 
     }
 
     private static bool IsBuiltIn(string key)
-        => string.Equals(key, AwsServiceKeys.SimpleEmail, StringComparison.OrdinalIgnoreCase) || string.Equals(key, AwsServiceKeys.ConnectCampaigns, StringComparison.OrdinalIgnoreCase);
+        => string.Equals(key, AwsServiceKeys.SimpleEmail, StringComparison.OrdinalIgnoreCase)
+           || string.Equals(key, AwsServiceKeys.ConnectCampaigns, StringComparison.OrdinalIgnoreCase)
+           || string.Equals(key, AwsServiceKeys.ConnectCampaignsV2, StringComparison.OrdinalIgnoreCase);
 
     private static bool IsValidKey(string key)
         => key.Length is > 0 and <= MaxServiceKeyLength && key.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-');

@@ -13,15 +13,16 @@ public sealed class AwsThrottlingOptions
 {
     /// <summary>
     /// Gets the services, keyed by service key (case-insensitive). Defaults: <c>SES</c> (service ids <c>SES</c>, <c>SESv2</c>;
-    /// 14 recipients per second, the usual first production quota; at most 50 recipients a message) and <c>ConnectCampaigns</c>
-    /// (service ids <c>ConnectCampaigns</c>, <c>ConnectCampaignsV2</c>; 5 calls per second), each with a 10 ms … 5 s backoff,
-    /// 10 retries and a 25 ms jitter allowance.
+    /// 14 recipients per second, the usual first production quota; at most 50 recipients a message), <c>ConnectCampaigns</c>
+    /// (service id <c>ConnectCampaigns</c>; 5 calls per second) and <c>ConnectCampaignsV2</c> (service id <c>ConnectCampaignsV2</c>;
+    /// 5 calls per second), each with a 10 ms … 5 s backoff, 10 retries and a 25 ms jitter allowance.
     /// </summary>
     [ValidateNested]
     public IDictionary<string, AwsServiceThrottlingOptions> Services { get; } = new Dictionary<string, AwsServiceThrottlingOptions>(StringComparer.OrdinalIgnoreCase)
     {
         [AwsServiceKeys.SimpleEmail] = CreateDefault(14, maxCost: 50, "SES", "SESv2"),
-        [AwsServiceKeys.ConnectCampaigns] = CreateDefault(5, maxCost: 1_000_000, "ConnectCampaigns", "ConnectCampaignsV2"),
+        [AwsServiceKeys.ConnectCampaigns] = CreateDefault(5, maxCost: 1_000_000, "ConnectCampaigns"),
+        [AwsServiceKeys.ConnectCampaignsV2] = CreateDefault(5, maxCost: 1_000_000, "ConnectCampaignsV2"),
     };
 
     private static AwsServiceThrottlingOptions CreateDefault(double permitsPerSecond, int maxCost, params string[] serviceIds)

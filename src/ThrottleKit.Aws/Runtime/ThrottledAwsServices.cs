@@ -157,6 +157,7 @@ internal sealed class ThrottledAwsServices : IDisposable
         }
 
         return string.Equals(serviceKey, AwsServiceKeys.ConnectCampaigns, StringComparison.OrdinalIgnoreCase)
+               || string.Equals(serviceKey, AwsServiceKeys.ConnectCampaignsV2, StringComparison.OrdinalIgnoreCase)
             ? AwsThrottlingRules.ForConnectCampaigns
             : throw new InvalidOperationException($"The service '{serviceKey}' has no rules; give them with UseRules(\"{serviceKey}\", ...).");
     }

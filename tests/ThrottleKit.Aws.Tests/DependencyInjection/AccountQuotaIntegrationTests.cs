@@ -52,8 +52,11 @@ public class AccountQuotaIntegrationTests
             }
         }
 
-        Assert.Equal((6, 2), (sent, refused));
-        Assert.Equal(6, emulator.Attempts.Count);
+        // The first call may be in flight while the quota is read: whether the reading holds it cannot be known, so it is
+        // counted as not held, and the 24-hour quota may be spent one call early — never one call late.
+        Assert.Equal(8, sent + refused);
+        Assert.InRange(sent, 5, 6);
+        Assert.Equal(sent, emulator.Attempts.Count);
         Assert.DoesNotContain(emulator.Attempts, a => a.Outcome == EmulatorOutcome.DailyQuotaExceeded);
     }
 

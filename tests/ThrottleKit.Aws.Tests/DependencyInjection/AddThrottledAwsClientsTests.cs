@@ -59,7 +59,9 @@ public class AddThrottledAwsClientsTests
         Assert.Equal(TimeSpan.FromMilliseconds(25), ses.RateLimit.JitterAllowance);
         Assert.Equal(50, ses.MaxCost);
         Assert.Equal(["SES", "SESv2"], ses.ServiceIds);
-        Assert.Equal(["ConnectCampaigns", "ConnectCampaignsV2"], options.Services[AwsServiceKeys.ConnectCampaigns].ServiceIds);
+        Assert.Equal(["ConnectCampaigns"], options.Services[AwsServiceKeys.ConnectCampaigns].ServiceIds);
+        Assert.Equal(["ConnectCampaignsV2"], options.Services[AwsServiceKeys.ConnectCampaignsV2].ServiceIds);
+        Assert.Equal(5, options.Services[AwsServiceKeys.ConnectCampaignsV2].RateLimit.PermitsPerSecond);
     }
 
     [Fact]
@@ -86,7 +88,7 @@ public class AddThrottledAwsClientsTests
         var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredKeyedService<IThrottledExecutor>("DynamoDB"));
 
         Assert.Contains("DynamoDB", error.Message, StringComparison.Ordinal);
-        Assert.Contains("ConnectCampaigns, SES", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectCampaigns, ConnectCampaignsV2, SES", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MailKit.Net.Smtp;
+using MimeKit;
+using ThrottleKit.Internal;
+
+namespace ThrottleKit.MailKit;
+
+/// <summary>
+/// Sends through one MailKit <see cref="ISmtpClient"/> connection under a ThrottleKit executor: each message takes one permit
+/// per recipient (SES counts recipients, not messages), a throttle is retried on the same connection, and nothing the
+/// server may have taken is ever sent again.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Give it an executor whose classifier knows SMTP throttles — <see cref="SesSmtpThrottlingClassifier"/> for SES — so that
+/// a 454 "Maximum sending rate exceeded" is retried after the backoff, and everything else surfaces after one attempt.
+/// </para>
+/// <para>
+/// The connection is opened (through <c>connect</c>) only when it is not open: at the first send, and after the connection
+/// really dropped — never after a throttle, which leaves an SES connection open and usable. One connection sends one message
+/// at a time, so calls from several tasks take turns; for more throughput use more connections, each with its sender,
+/// sharing one executor (one quota).
+/// </para>
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "As MailKit's own SendAsync: the overloads differ in their required envelope parameters.")]
+public sealed class ThrottledSmtpSender : IDisposable
+{
+    private readonly ISmtpClient _client;
+    private readonly IThrottledExecutor _executor;
+    private readonly Func<ISmtpClient, CancellationToken, Task> _connect;
+    private readonly SemaphoreSlim _turn = new(1, 1);
+
+    /// <summary>Creates a sender over one connection.</summary>
+    /// <param name="client">The connection; the sender opens it when needed, and neither closes nor disposes it.</param>
+    /// <param name="executor">The executor whose limiter and backoff the sends go through (one permit per recipient).</param>
+    /// <param name="connect">Opens and authenticates the connection, e.g. <c>async (c, ct) => { await c.ConnectAsync(host, 587, SecureSocketOptions.StartTls, ct); await c.AuthenticateAsync(user, password, ct); }</c>.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public ThrottledSmtpSender(ISmtpClient client, IThrottledExecutor executor, Func<ISmtpClient, CancellationToken, Task> connect)
+    {
+        _client = Guard.NotNull(client, nameof(client));
+        _executor = Guard.NotNull(executor, nameof(executor));
+        _connect = Guard.NotNull(connect, nameof(connect));
+    }
+
+    /// <summary>Sends <paramref name="message"/> to the recipients of its To, Cc and Bcc headers; one permit each.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Ends the wait for permits, a backoff, or the send.</param>
+    /// <returns>The server's reply to the message (for SES, the message id).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is <see langword="null"/>.</exception>
+    /// <exception cref="SmtpCommandException">The server refused the message for good, or kept throttling it past the executor's retries.</exception>
+    public Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(message, nameof(message));
+        var recipients = Distinct(message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes));
+        return SendAsync(recipients, (client, ct) => client.SendAsync(message, ct), cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="message"/> to an envelope of its own (RCPT TO), whatever its headers say; one permit per envelope recipient.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="sender">The envelope sender (MAIL FROM).</param>
+    /// <param name="recipients">The envelope recipients (RCPT TO).</param>
+    /// <param name="cancellationToken">Ends the wait for permits, a backoff, or the send.</param>
+    /// <returns>The server's reply to the message (for SES, the message id).</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="SmtpCommandException">The server refused the message for good, or kept throttling it past the executor's retries.</exception>
+    public Task<string> SendAsync(MimeMessage message, MailboxAddress sender, IEnumerable<MailboxAddress> recipients, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(message, nameof(message));
+        Guard.NotNull(sender, nameof(sender));
+        var envelope = Distinct(Guard.NotNull(recipients, nameof(recipients)));
+        return SendAsync(envelope, (client, ct) => client.SendAsync(message, sender, envelope, ct), cancellationToken);
+    }
+
+    /// <summary>Releases the turn-taking; the connection is the caller's.</summary>
+    public void Dispose() => _turn.Dispose();
+
+    private static List<MailboxAddress> Distinct(IEnumerable<MailboxAddress> mailboxes)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        return mailboxes.Where(m => seen.Add(m.Address)).ToList();
+    }
+
+    private Task<string> SendAsync(List<MailboxAddress> recipients, Func<ISmtpClient, CancellationToken, Task<string>> send, CancellationToken cancellationToken)
+        => _executor.ExecuteAsync(
+            async ct =>
+            {
+                await _turn.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    if (!_client.IsConnected)
+                    {
+                        await _connect(_client, ct).ConfigureAwait(false);
+                    }
+
+                    return await send(_client, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _turn.Release();
+                }
+            },
+            Math.Max(1, recipients.Count),
+            cancellationToken);
+}
