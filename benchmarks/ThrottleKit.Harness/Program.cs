@@ -6,9 +6,13 @@ using ThrottleKit.Harness;
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- goodput [--quick] [--adaptive-only] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- accuracy [--quick] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- fleet --redis HOST:PORT [--quick] [--output DIR]
-if (args.FirstOrDefault() == "fleet-worker")
+// dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- cold-start [--quick] [--output DIR]
+switch (args.FirstOrDefault())
 {
-    return await FleetWorker.RunAsync(args[1..]);
+    case "fleet-worker":
+        return await FleetWorker.RunAsync(args[1..]);
+    case "cold-worker":
+        return await ColdStart.RunWorkerAsync(args[1..]);
 }
 
 var command = args.FirstOrDefault() ?? "goodput";
@@ -61,7 +65,13 @@ switch (command)
         await File.WriteAllTextAsync(Path.Combine(output, "fleet.md"), fleetTable);
         Console.WriteLine(fleetTable);
         return 0;
+    case "cold-start":
+        var coldStart = await ColdStart.RunAsync(processes: quick ? 2 : 5, TimeSpan.FromSeconds(quick ? 3 : 10), Console.WriteLine);
+        Directory.CreateDirectory(output);
+        await File.WriteAllTextAsync(Path.Combine(output, "cold-start.md"), coldStart);
+        Console.WriteLine(coldStart);
+        return 0;
     default:
-        Console.Error.WriteLine($"Unknown command '{command}'. Use: goodput | accuracy | fleet, with --quick and --output DIR.");
+        Console.Error.WriteLine($"Unknown command '{command}'. Use: goodput | accuracy | fleet | cold-start, with --quick and --output DIR.");
         return 2;
 }

@@ -27,6 +27,10 @@ internal sealed class RedisCircuit : IDisposable
     private long _fallbackTicks;
     private long _probesSucceeded;
     private long _probesFailed;
+    private long _outages;
+    private bool _answered;
+
+    private static readonly TimeSpan ColdStartBudget = TimeSpan.FromSeconds(1);
 
     public RedisCircuit(Func<IConnectionMultiplexer> connection, RedisRateLimiterOptions options, ILogger? logger, RedisMetrics? metrics)
     {
@@ -41,8 +45,12 @@ internal sealed class RedisCircuit : IDisposable
 
     public RedisFailurePolicy Policy { get; }
 
-    /// <summary>Gets the longest a caller waits on Redis for one acquire.</summary>
-    public TimeSpan Budget => _budget;
+    /// <summary>
+    /// Gets the longest a caller waits on Redis for one acquire: <see cref="RedisRateLimiterOptions.AcquireTimeout"/>, or a
+    /// second until Redis has answered once on this connection — a process's first round trip pays for connecting, loading
+    /// the script and compiling the code that sends it, and is no sign of a hung Redis.
+    /// </summary>
+    public TimeSpan Budget => Volatile.Read(ref _answered) ? _budget : (_budget > ColdStartBudget ? _budget : ColdStartBudget);
 
     /// <summary>Gets whether Redis is taken as unreachable: callers follow the failure policy without asking it.</summary>
     public bool IsOpen => Volatile.Read(ref _open) != 0;
@@ -62,8 +70,20 @@ internal sealed class RedisCircuit : IDisposable
         }
     }
 
+    /// <summary>Gets how many times the circuit has opened.</summary>
+    public long Outages => Interlocked.Read(ref _outages);
+
     /// <summary>Gets how many probes found Redis answering, and how many did not.</summary>
     public (long Succeeded, long Failed) Probes => (Interlocked.Read(ref _probesSucceeded), Interlocked.Read(ref _probesFailed));
+
+    /// <summary>Notes that Redis answered an acquire: from now on the budget is the configured one.</summary>
+    public void Answered()
+    {
+        if (!Volatile.Read(ref _answered))
+        {
+            Volatile.Write(ref _answered, true);
+        }
+    }
 
     /// <summary>Takes Redis as unreachable from now; the first to say so logs it and starts the single probe.</summary>
     public void Trip(string bucket, double fallbackRate, Exception? cause)
@@ -74,6 +94,7 @@ internal sealed class RedisCircuit : IDisposable
         }
 
         Interlocked.Exchange(ref _openedAt, TimeProvider.System.GetTimestamp());
+        Interlocked.Increment(ref _outages);
         RedisLog.Unavailable(_logger, bucket, Policy, fallbackRate, cause);
         _ = Task.Run(ProbeAsync);
     }

@@ -49,6 +49,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     private readonly bool _ownsCircuit;
     private readonly CancellationTokenSource _disposing = new();
     private double _rate;
+    private long _fallbackOutage;
     private long _roundTrips;
     private long _successfulLeases;
     private long _failedLeases;
@@ -187,8 +188,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
                 return Count(Grant(script.Result, permitCount, out _));
             }
 
-            failure = new TimeoutException($"Redis did not answer within the acquire budget of {_circuit.Budget.TotalMilliseconds:0} ms.");
-            GiveBackWhenAnswered(script, permitCount);
+            failure = LateAnswer(script);
         }
         catch (AggregateException wrapped) when (wrapped.InnerException is { } error && IsRedisFailure(error))
         {
@@ -221,9 +221,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             }
             catch (TimeoutException) when (!script.IsCompleted)
             {
-                // Redis may still run the script once it wakes: whatever it grants or reserves then is given back.
-                GiveBackWhenAnswered(script, permitCount);
-                var late = new TimeoutException($"Redis did not answer within the acquire budget of {_circuit.Budget.TotalMilliseconds:0} ms.");
+                var late = LateAnswer(script);
                 _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), late);
                 return Count(await FallbackAsync(permitCount, late, waiting.Token).ConfigureAwait(false));
             }
@@ -293,6 +291,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
 
     private RedisLease Grant(RedisResult reply, int permitCount, out TimeSpan wait)
     {
+        _circuit.Answered();
         var values = (RedisResult[])reply!;
         var waitMicroseconds = (long)values[1];
         wait = TimeSpan.FromTicks(waitMicroseconds * 10);
@@ -358,6 +357,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             throw Unavailable(error);
         }
 
+        DrainFallbackOnceAnOutage();
         Interlocked.Increment(ref _fallbackLeases);
         return _fallback.AttemptAcquire(permitCount);
     }
@@ -369,8 +369,22 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             throw Unavailable(error);
         }
 
+        DrainFallbackOnceAnOutage();
         Interlocked.Increment(ref _fallbackLeases);
         return await _fallback.AcquireAsync(permitCount, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Each outage, the fallback starts with its bucket empty: the shared bucket may have just been spent, and a burst on top
+    /// of it from every process would overrun the quota. From then on it grants this process's share of the rate.
+    /// </summary>
+    private void DrainFallbackOnceAnOutage()
+    {
+        var outage = _circuit.Outages;
+        if (Interlocked.Exchange(ref _fallbackOutage, outage) != outage)
+        {
+            _fallback.Drain();
+        }
     }
 
     /// <summary>Gives back permits Redis granted or reserved for a caller that did not use them.</summary>
@@ -382,7 +396,18 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         }
     }
 
-    /// <summary>A script the caller stopped waiting for: if Redis runs it after all and grants, the permits go back.</summary>
+    /// <summary>
+    /// A script the caller stopped waiting for because Redis ran out of the budget. If Redis runs it after all, what it grants
+    /// stays spent: the caller sends on the fallback's permit, so the shared bucket counts a request that did go out, and the
+    /// fleet does not find it refilled when Redis answers again.
+    /// </summary>
+    private TimeoutException LateAnswer(Task<RedisResult> script)
+    {
+        _ = script.ContinueWith(static answered => _ = answered.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return new TimeoutException($"Redis did not answer within the acquire budget of {_circuit.Budget.TotalMilliseconds:0} ms.");
+    }
+
+    /// <summary>A script the caller cancelled: if Redis runs it after all and grants, the permits go back, as nothing was sent.</summary>
     private void GiveBackWhenAnswered(Task<RedisResult> script, int permitCount)
         => _ = script.ContinueWith(
             static (answered, state) =>

@@ -464,7 +464,7 @@ public sealed partial class SesEmulator : IAsyncDisposable
         context.Response.ContentType = AwsWire.QueryContentType;
         if (refusal is null)
         {
-            var result = AwsWire.QueryResult(action, AwsWire.NewMessageId(), _options.RatePerSecond, _options.DailyQuota, _quotas.SentTodayBy(identity.Account, identity.Region));
+            var result = AwsWire.QueryResult(action, AwsWire.NewMessageId(), _quotas.QuotaIn(identity.Region).Rate, _options.DailyQuota, _quotas.SentTodayBy(identity.Account, identity.Region));
             await context.Response.WriteAsync(AwsWire.QuerySuccess(action, version, requestId, result), context.RequestAborted).ConfigureAwait(false);
             return;
         }
@@ -564,7 +564,7 @@ public sealed partial class SesEmulator : IAsyncDisposable
             "SendEmail" => new { MessageId = AwsWire.NewMessageId() },
             "GetAccount" => new
             {
-                SendQuota = new { Max24HourSend = (double)(_options.DailyQuota ?? -1), MaxSendRate = _options.RatePerSecond, SentLast24Hours = (double)_quotas.SentTodayBy(identity.Account, identity.Region) },
+                SendQuota = new { Max24HourSend = (double)(_options.DailyQuota ?? -1), MaxSendRate = _quotas.QuotaIn(identity.Region).Rate, SentLast24Hours = (double)_quotas.SentTodayBy(identity.Account, identity.Region) },
                 SendingEnabled = true,
                 ProductionAccessEnabled = true,
             },

@@ -15,6 +15,12 @@ public sealed class SesEmulatorOptions
     /// <summary>Gets or sets the quota's burst. Zero refuses everything: an always-throttled service. Default 14.</summary>
     public double Burst { get; set; } = 14;
 
+    /// <summary>
+    /// Gets the quota's rate in particular Regions (keyed by Region, e.g. <c>eu-west-1</c>), where it differs from
+    /// <see cref="RatePerSecond"/>; the burst there is one second of it. <c>GetSendQuota</c> and <c>GetAccount</c> answer it.
+    /// </summary>
+    public IDictionary<string, double> RegionRates { get; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
     /// <summary>Gets or sets the 24-hour quota in recipients; <see langword="null"/> (the default) for none.</summary>
     public long? DailyQuota { get; set; }
 

@@ -19,12 +19,12 @@ namespace ThrottleKit.Redis.Tests;
 public sealed class RedisSeamTests
 {
     [Theory]
-    [InlineData(2, 2, 20 + (100 * 10))]
-    [InlineData(3, 2, (3 * 10) + (3 * 50 * 10))]
-    public async Task During_an_outage_each_instance_sends_its_share_so_a_fleet_of_the_expected_size_stays_within_burst_plus_rate(int instances, int expected, int fleetGrants)
+    [InlineData(2, 2, (2 * 1) + (100 * 10))]
+    [InlineData(3, 2, (3 * 1) + (3 * 50 * 10))]
+    public async Task During_an_outage_each_instance_sends_its_share_so_a_fleet_of_the_expected_size_stays_within_the_rate(int instances, int expected, int fleetGrants)
     {
-        // Redis is down from the start (connection refused): every instance is on its fallback, rate ÷ ExpectedInstances with
-        // burst ÷ ExpectedInstances, on virtual time.
+        // Redis is down from the start (connection refused): every instance is on its fallback, rate ÷ ExpectedInstances, which
+        // starts the outage empty but for one permit, on virtual time.
         await using var server = await LocalRedisServer.StartAsync();
         using var connection = await ConnectionMultiplexer.ConnectAsync($"{server.Configuration},abortConnect=false");
         await server.StopAsync();
@@ -54,7 +54,7 @@ public sealed class RedisSeamTests
             }
         }
 
-        // Ten seconds: the expected fleet sends burst + rate · 10 s; more instances than expected send more, in proportion.
+        // Ten seconds: the expected fleet sends rate · 10 s (and one permit each); more instances than expected send more, in proportion.
         Assert.Equal(fleetGrants, granted);
         Assert.All(fleet, i => Assert.True(i.IsDegraded));
         foreach (var instance in fleet)

@@ -62,21 +62,25 @@ public sealed class ThrottledAwsClientsBuilder : IThrottleKitBuilder
     }
 
     /// <summary>
-    /// Reads the service's rate (and 24-hour quota) from the account, now and every <see cref="AccountQuotaOptions.RefreshInterval"/>,
-    /// instead of trusting the configured rate, which applies until the first read succeeds. With the adaptive rate on, the
-    /// account's rate is its ceiling. For SES, a source calls <c>GetSendQuota</c> and returns
-    /// <c>new AccountQuota(q.MaxSendRate, q.Max24HourSend, q.SentLast24Hours)</c>.
+    /// Reads the service's rate (and 24-hour quota) from the account in each Region, now and every
+    /// <see cref="AccountQuotaOptions.RefreshInterval"/>, through the client whose call made the bucket — so each account in each
+    /// Region is read where it is spent. SES needs none of this: ThrottleKit reads SES's quota through its clients by itself.
+    /// The configured rate applies until the first read and caps the reading when you set it; with the adaptive rate on, the
+    /// reading is its ceiling.
     /// </summary>
+    /// <typeparam name="TClient">The client type the reader takes; the buckets of clients of another type are not read.</typeparam>
     /// <param name="serviceKey">The service key.</param>
-    /// <param name="source">Reads the quota; given the container and a token cancelled when the container is disposed.</param>
+    /// <param name="read">Reads the quota through the client; given a token cancelled when the container is disposed.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="serviceKey"/> is null or empty.</exception>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
-    public ThrottledAwsClientsBuilder UseAccountQuota(string serviceKey, Func<IServiceProvider, CancellationToken, Task<AccountQuota>> source)
+    /// <exception cref="ArgumentNullException"><paramref name="read"/> is <see langword="null"/>.</exception>
+    public ThrottledAwsClientsBuilder UseAccountQuota<TClient>(string serviceKey, Func<TClient, CancellationToken, Task<AccountQuota>> read)
+        where TClient : class
     {
         RequireText(serviceKey, nameof(serviceKey));
-        Guard.NotNull(source, nameof(source));
-        Services.Configure<AwsThrottlingCode>(code => code.AccountQuotaSources[serviceKey] = source);
+        Guard.NotNull(read, nameof(read));
+        Services.Configure<AwsThrottlingCode>(code => code.AccountQuotaReaders[serviceKey] =
+            client => client is TClient typed ? ct => read(typed, ct) : null);
         return this;
     }
 

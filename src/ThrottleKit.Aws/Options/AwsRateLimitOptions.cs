@@ -4,8 +4,9 @@ namespace ThrottleKit.Aws;
 
 /// <summary>
 /// A bucket of an AWS service: the settings of a <see cref="GcraRateLimiter"/>, with the defaults that suit AWS — a
-/// <see cref="GcraRateLimiterOptions.JitterAllowance"/> of <see cref="DefaultJitterAllowance"/> and borrowing allowed — the same
-/// for a service's bucket, its operations' and its Regions'. Bindable from configuration.
+/// <see cref="GcraRateLimiterOptions.JitterAllowance"/> of <see cref="DefaultJitterAllowance"/>, borrowing allowed, and a bucket
+/// that starts empty (<see cref="GcraRateLimiterOptions.StartEmpty"/>: a fresh process at a rate equal to the quota is then
+/// not throttled) — the same for a service's bucket, its operations' and its Regions'. Bindable from configuration.
 /// </summary>
 public sealed class AwsRateLimitOptions : GcraRateLimiterOptions
 {
@@ -16,10 +17,11 @@ public sealed class AwsRateLimitOptions : GcraRateLimiterOptions
     /// </summary>
     public static readonly TimeSpan DefaultJitterAllowance = TimeSpan.FromMilliseconds(25);
 
-    /// <summary>Creates settings with AWS's defaults: no rate yet, a 25 ms jitter allowance, borrowing allowed.</summary>
+    /// <summary>Creates settings with AWS's defaults: no rate yet, a 25 ms jitter allowance, borrowing allowed, starting empty.</summary>
     public AwsRateLimitOptions()
     {
         JitterAllowance = DefaultJitterAllowance;
         AllowBorrowing = true;
+        StartEmpty = true;
     }
 }

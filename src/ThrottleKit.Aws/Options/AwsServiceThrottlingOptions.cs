@@ -46,8 +46,17 @@ public sealed class AwsServiceThrottlingOptions
     public ExponentialBackoffOptions Backoff { get; set; } = new();
 
     /// <summary>
-    /// Gets or sets how the account's quota is read, once a source is given (<c>UseAccountQuota</c>): how often (default once a
-    /// minute, at least once a second) and whether the 24-hour quota is enforced (default on).
+    /// Gets or sets whether each bucket's rate (and 24-hour quota) is read from the account, in its Region, through the client
+    /// whose call made the bucket: for SES by its own API (<c>GetSendQuota</c> on an SES v1 client, <c>GetAccount</c> on an
+    /// SES v2 client), for any service by a reader given with <c>UseAccountQuota</c>. Until the first reading, and wherever
+    /// none can be made (a keyed executor has no client; a read that fails is logged and retried on schedule), the configured
+    /// rate applies; a rate you set yourself (<see cref="RateLimit"/>'s or a Region's) caps the reading. Default on.
+    /// </summary>
+    public bool ReadAccountQuota { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets how the account's quota is read (<see cref="ReadAccountQuota"/>): how often (default once a minute, at
+    /// least once a second) and whether the 24-hour quota is enforced (default on).
     /// </summary>
     [RequiredSetting]
     [ValidateNested]

@@ -28,6 +28,7 @@ public sealed class AwsThrottlingOptions
     private static AwsServiceThrottlingOptions CreateDefault(double permitsPerSecond, int maxCost, params string[] serviceIds)
     {
         var options = new AwsServiceThrottlingOptions { RateLimit = { PermitsPerSecond = permitsPerSecond }, MaxCost = maxCost };
+        options.RateLimit.IsRateSet = false;   // ThrottleKit's guess: a rate read from the account is not capped by it
         foreach (var serviceId in serviceIds)
         {
             options.ServiceIds.Add(serviceId);

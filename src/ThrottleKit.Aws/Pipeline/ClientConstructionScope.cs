@@ -18,6 +18,9 @@ internal sealed class ClientConstructionScope
 
     public ThrottledAwsServices Services { get; }
 
+    /// <summary>Gets the client built in this scope, once its constructor has returned: the pipeline it customized reads its account's quota through it.</summary>
+    public object? Client { get; private set; }
+
     /// <summary>Gets how many client pipelines were customized in this scope.</summary>
     public int CustomizedPipelines { get; private set; }
 
@@ -30,6 +33,7 @@ internal sealed class ClientConstructionScope
         try
         {
             client = construct();
+            scope.Client = client;
             return scope.CustomizedPipelines;
         }
         finally

@@ -33,7 +33,7 @@ internal sealed class ThrottlingPipelineCustomizer : IRuntimePipelineCustomizer
             return;
         }
 
-        pipeline.ReplaceHandler<RetryHandler>(new ThrottlingRetryHandler(sdkRetry, scope.Services));
+        pipeline.ReplaceHandler<RetryHandler>(new ThrottlingRetryHandler(sdkRetry, scope));
         scope.OnCustomized();
     }
 }

@@ -16,11 +16,13 @@ internal sealed class ThrottlingRetryHandler : PipelineHandler
 {
     private readonly RetryHandler _sdkRetryHandler;
     private readonly ThrottledAwsServices _services;
+    private readonly ClientConstructionScope _construction;
 
-    public ThrottlingRetryHandler(RetryHandler sdkRetryHandler, ThrottledAwsServices services)
+    public ThrottlingRetryHandler(RetryHandler sdkRetryHandler, ClientConstructionScope construction)
     {
         _sdkRetryHandler = sdkRetryHandler;
-        _services = services;
+        _services = construction.Services;
+        _construction = construction;
     }
 
     internal ThrottledAwsServices Services => _services;
@@ -56,7 +58,7 @@ internal sealed class ThrottlingRetryHandler : PipelineHandler
         where T : AmazonWebServiceResponse, new()
     {
         var requestContext = executionContext.RequestContext;
-        var (bucket, cost) = throttle.Route(requestContext);
+        var (bucket, cost) = throttle.Route(requestContext, _construction.Client);
         var call = new AwsCall<T>(this, executionContext, bucket.Partition.ServiceKey, throttle.MaxAttempts, synchronous);
         var context = ResilienceContextPool.Shared.Get(requestContext.CancellationToken);
         context.Properties.Set(ThrottlingProperties.Cost, cost);

@@ -13,5 +13,6 @@ internal sealed class AwsThrottlingCode
 {
     public Dictionary<string, AwsThrottlingRules> Rules { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public Dictionary<string, Func<IServiceProvider, CancellationToken, Task<AccountQuota>>> AccountQuotaSources { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Per service: given a client, the reader of its account's quota in its Region, or null when it is not the client type the reader takes.</summary>
+    public Dictionary<string, Func<object, Func<CancellationToken, Task<AccountQuota>>?>> AccountQuotaReaders { get; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -23,8 +23,11 @@ internal sealed class AwsThrottlingContext(
 
     public ILoggerFactory? LoggerFactory { get; } = loggerFactory;
 
-    public Func<IServiceProvider, CancellationToken, Task<AccountQuota>>? AccountQuotaSource(string serviceKey)
-        => code.AccountQuotaSources.TryGetValue(serviceKey, out var source) ? source : null;
+    /// <summary>How the account's quota is read through <paramref name="client"/>: the reader given for the service, else SES's own; null when neither applies.</summary>
+    public Func<CancellationToken, Task<AccountQuota>>? AccountQuotaReader(string serviceKey, object client)
+        => code.AccountQuotaReaders.TryGetValue(serviceKey, out var reader)
+            ? reader(client)
+            : string.Equals(serviceKey, AwsServiceKeys.SimpleEmail, StringComparison.OrdinalIgnoreCase) ? SimpleEmailAccountQuota.ReaderFor(client) : null;
 
     /// <summary>A bucket's telemetry: tagged with its service (an operation's bucket as <c>SES:GetSendQuota</c>), Region and AWS service.</summary>
     public ThrottleKitTelemetry Telemetry(AwsPartition partition)

@@ -51,8 +51,10 @@ internal sealed class ServiceThrottle : IDisposable
     public IThrottledExecutor Executor => _executor;
 
     /// <summary>The bucket a request goes through, and what it costs there.</summary>
+    /// <param name="requestContext">The request.</param>
+    /// <param name="client">The client making it, through which a bucket it makes reads its account's quota; null for none.</param>
     /// <exception cref="ArgumentOutOfRangeException">The request costs more than <see cref="AwsServiceThrottlingOptions.MaxCost"/>; it is not sent.</exception>
-    public (AwsBucket Bucket, int Cost) Route(IRequestContext requestContext)
+    public (AwsBucket Bucket, int Cost) Route(IRequestContext requestContext, object? client = null)
     {
         var options = _options;
         var request = requestContext.OriginalRequest;
@@ -68,7 +70,7 @@ internal sealed class ServiceThrottle : IDisposable
         }
         else
         {
-            return (GetBucket(new AwsPartition(Key, AwsPartition.Any, AwsPartition.Any, Unmetered)), 1);
+            return (GetBucket(new AwsPartition(Key, AwsPartition.Any, AwsPartition.Any, Unmetered), client: null), 1);
         }
 
         var cost = Rules.Cost(request);
@@ -82,7 +84,7 @@ internal sealed class ServiceThrottle : IDisposable
                 " It was not sent.");
         }
 
-        return (GetBucket(new AwsPartition(Key, AwsPartition.RegionOf(requestContext), AwsPartition.AccountOf(requestContext), group)), cost);
+        return (GetBucket(new AwsPartition(Key, AwsPartition.RegionOf(requestContext), AwsPartition.AccountOf(requestContext), group), client), cost);
     }
 
     /// <summary>Takes up settings that changed while running: each bucket's rate at once, and the backoff for the next call.</summary>
@@ -94,14 +96,19 @@ internal sealed class ServiceThrottle : IDisposable
         {
             if (bucket.Partition.Operation != Unmetered && bucket.Limiter is IAdjustableRateLimiter adjustable)
             {
-                var rate = RateLimitOf(options, bucket.Partition).PermitsPerSecond;
+                var reading = bucket.Target.AccountQuota?.Current?.MaxPermitsPerSecond;
                 if (bucket.Limiter is AdaptiveRateLimiter adaptive)
                 {
-                    adaptive.SetMaxRate(options.Adaptive.MaxPermitsPerSecond);
+                    adaptive.SetMaxRate(reading is { } read ? Math.Min(read, options.Adaptive.MaxPermitsPerSecond) : options.Adaptive.MaxPermitsPerSecond);
                 }
-                else if (adjustable.PermitsPerSecond != rate)
+                else
                 {
-                    adjustable.SetRate(rate);
+                    var rateLimit = RateLimitOf(options, bucket.Partition);
+                    var rate = reading is { } read ? Capped(read, rateLimit) : rateLimit.PermitsPerSecond;
+                    if (adjustable.PermitsPerSecond != rate)
+                    {
+                        adjustable.SetRate(rate);
+                    }
                 }
             }
         }
@@ -129,8 +136,12 @@ internal sealed class ServiceThrottle : IDisposable
         return options.Regions.TryGetValue(partition.Region, out var region) ? region : options.RateLimit;
     }
 
-    private AwsBucket GetBucket(AwsPartition partition)
-        => _buckets.GetOrAdd(partition, key => new Lazy<AwsBucket>(() => CreateBucket(key))).Value;
+    /// <summary>A rate read from the account, capped by the rate the user set for the bucket (not by a default ThrottleKit put there).</summary>
+    private static double Capped(double reading, AwsRateLimitOptions rateLimit)
+        => rateLimit.IsRateSet ? Math.Min(reading, rateLimit.PermitsPerSecond) : reading;
+
+    private AwsBucket GetBucket(AwsPartition partition, object? client)
+        => _buckets.GetOrAdd(partition, key => new Lazy<AwsBucket>(() => CreateBucket(key, client))).Value;
 
     private Built Build(AwsServiceThrottlingOptions options)
     {
@@ -141,7 +152,7 @@ internal sealed class ServiceThrottle : IDisposable
         return new Built(pipeline, options.Backoff.MaxRetries + 1);
     }
 
-    private AwsBucket CreateBucket(AwsPartition partition)
+    private AwsBucket CreateBucket(AwsPartition partition, object? client)
     {
         var options = _options;
         var telemetry = _telemetry.GetOrAdd((partition.Region, partition.Operation), _ => _context.Telemetry(partition));
@@ -159,8 +170,8 @@ internal sealed class ServiceThrottle : IDisposable
                 limiter = AdaptiveRateLimiter.Over(limiter, options.Adaptive, _context.TimeProvider, telemetry);
             }
 
-            var accountQuota = serviceRate && _context.AccountQuotaSource(Key) is { } source
-                ? new AccountQuotaMonitor(ct => source(_context.Services, ct), options.AccountQuota, RateSetter(limiter), _context.TimeProvider, telemetry)
+            var accountQuota = serviceRate && options.ReadAccountQuota && client is not null && _context.AccountQuotaReader(Key, client) is { } read
+                ? new AccountQuotaMonitor(read, options.AccountQuota, ReadingSetter(limiter, partition), _context.TimeProvider, telemetry)
                 : null;
             bucket = new AwsBucket(partition, limiter, ownsLimiter: true, accountQuota, telemetry);
             telemetry.TrackRate(limiter);
@@ -171,7 +182,7 @@ internal sealed class ServiceThrottle : IDisposable
 
     private ThrottledExecutor CreateExecutor()
     {
-        var bucket = GetBucket(new AwsPartition(Key, AwsPartition.Any, AwsPartition.Any, string.Empty));
+        var bucket = GetBucket(new AwsPartition(Key, AwsPartition.Any, AwsPartition.Any, string.Empty), client: null);
         return new ThrottledExecutor(
             new ThrottlingStrategyOptions { RateLimiter = bucket.Limiter, Classifier = _classifier, Backoff = _options.Backoff, AccountQuota = null, Telemetry = bucket.Target.Telemetry },
             _context.TimeProvider);
@@ -179,10 +190,11 @@ internal sealed class ServiceThrottle : IDisposable
 
     private sealed record Built(ResiliencePipeline Pipeline, int MaxAttempts);
 
-    private static Action<double>? RateSetter(RateLimiter limiter) => limiter switch
+    /// <summary>How a reading of the account's rate reaches the bucket: the adaptive rate's ceiling, or the rate, capped by the settings in force then.</summary>
+    private Action<double>? ReadingSetter(RateLimiter limiter, AwsPartition partition) => limiter switch
     {
-        AdaptiveRateLimiter adaptive => adaptive.SetMaxRate,
-        IAdjustableRateLimiter adjustable => adjustable.SetRate,
+        AdaptiveRateLimiter adaptive => reading => adaptive.SetMaxRate(Math.Min(reading, _options.Adaptive.MaxPermitsPerSecond)),
+        IAdjustableRateLimiter adjustable => reading => adjustable.SetRate(Capped(reading, RateLimitOf(_options, partition))),
         _ => null,
     };
 }

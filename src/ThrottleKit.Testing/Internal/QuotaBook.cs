@@ -9,6 +9,7 @@ internal sealed class QuotaBook(SesEmulatorOptions options, Func<TimeSpan> clock
 {
     private readonly ConcurrentDictionary<(string Account, string Region), ServerQuota> _quotas = new();
     private readonly object _lock = new();
+    private readonly ConcurrentDictionary<string, double> _regionRates = new(options.RegionRates, StringComparer.Ordinal);
     private double _rate = options.RatePerSecond;
     private double _burst = options.Burst;
 
@@ -22,19 +23,31 @@ internal sealed class QuotaBook(SesEmulatorOptions options, Func<TimeSpan> clock
         {
             lock (_lock)
             {
-                return new ServerQuota(_rate, _burst, options.DailyQuota, clock());
+                var (rate, burst) = QuotaIn(region);
+                return new ServerQuota(rate, burst, options.DailyQuota, clock());
             }
         });
         decidedAt = clock();
         return quota.TryConsume(cost, decidedAt);
     }
 
+    /// <summary>The rate and burst of the quota in <paramref name="region"/>.</summary>
+    public (double Rate, double Burst) QuotaIn(string region)
+    {
+        lock (_lock)
+        {
+            return _regionRates.TryGetValue(region, out var rate) ? (rate, Math.Max(1, Math.Floor(rate))) : (_rate, _burst);
+        }
+    }
+
+    /// <summary>Sets every Region's quota to one rate and burst.</summary>
     public void Change(double rate, double burst)
     {
         lock (_lock)
         {
             _rate = rate;
             _burst = burst;
+            _regionRates.Clear();
             foreach (var quota in _quotas.Values)
             {
                 quota.Change(rate, burst, clock());

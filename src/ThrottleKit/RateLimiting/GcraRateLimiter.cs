@@ -67,8 +67,8 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         _schedule = new Schedule(options.PermitsPerSecond, GcraDefaults.EffectiveBurst(options.PermitsPerSecond, options.Burst), options.JitterAllowance, _ticksPerSecond);
         _origin = _timeProvider.GetTimestamp();
 
-        // Full from the start: full for at least the jitter allowance, as after any idle spell.
-        _arrival = -_schedule.AllowanceTicks;
+        // Full from the start for at least the jitter allowance, as after any idle spell; or empty but for one permit.
+        _arrival = options.StartEmpty ? _schedule.SlackTicksForOne : -_schedule.AllowanceTicks;
     }
 
     /// <summary>Gets the current rate in permits per second.</summary>

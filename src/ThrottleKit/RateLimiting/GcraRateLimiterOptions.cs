@@ -9,12 +9,28 @@ namespace ThrottleKit;
 /// </summary>
 public class GcraRateLimiterOptions
 {
+    private double _permitsPerSecond;
+
     /// <summary>
     /// Gets or sets the sustained rate in permits per second. Fractional rates are exact: 0.5 grants one permit every two
     /// seconds, 14 grants fourteen a second. Required; between 0.000001 (one permit in about 11.6 days) and 10⁹.
     /// </summary>
     [NumberRange(Limits.MinRate, Limits.MaxRate, " permits per second")]
-    public double PermitsPerSecond { get; set; }
+    public double PermitsPerSecond
+    {
+        get => _permitsPerSecond;
+        set
+        {
+            _permitsPerSecond = value;
+            IsRateSet = true;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets whether <see cref="PermitsPerSecond"/> was set by the user (code or configuration) rather than left at a
+    /// default that ThrottleKit put there: a rate read from the account is capped only by a rate the user chose.
+    /// </summary>
+    internal bool IsRateSet { get; set; }
 
     /// <summary>
     /// Gets or sets the bucket capacity: how many permits may be granted at once after an idle spell. When <see langword="null"/>
@@ -42,6 +58,15 @@ public class GcraRateLimiterOptions
     /// </summary>
     [DurationRange(maximum: "00:00:01")]
     public TimeSpan JitterAllowance { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the bucket starts empty but for one permit, filling at the rate from then on, instead of full
+    /// (the default, as <c>System.Threading.RateLimiting</c>'s token bucket starts). Starting empty suits a limiter that stands
+    /// in for a service's bucket: a process that has just started cannot know what others (or its own previous instance, a
+    /// moment before a restart) spent there, and its first requests are slow to leave (JIT, new connections) and reach the
+    /// service bunched with the next ones; the service's own burst then absorbs that instead of throttling it.
+    /// </summary>
+    public bool StartEmpty { get; set; }
 
     /// <summary>
     /// Gets or sets whether a request may cost more than <see cref="Burst"/>. When on, such a request is granted once the bucket

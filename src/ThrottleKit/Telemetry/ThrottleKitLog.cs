@@ -118,7 +118,7 @@ internal static partial class ThrottleKitLog
     private static partial void BatchItemsExhausted(ILogger logger, string service, int items, int attempts, int suppressed);
 
     [LoggerMessage(EventId = 1009, EventName = "AccountQuotaRead", Level = LogLevel.Information,
-        Message = "{Service} rate set to {Rate:0.##}/s from the account's quota ({Used} of {Max24Hour} used in 24 h).")]
+        Message = "{Service} read the account's quota: {Rate:0.##}/s, {Used} of {Max24Hour} used in 24 h.")]
     public static partial void AccountQuotaRead(ILogger logger, string service, double rate, double? used, double? max24Hour);
 
     [LoggerMessage(EventId = 1010, EventName = "AccountQuotaReadFailed", Level = LogLevel.Warning,

@@ -12,17 +12,17 @@ using ThrottleKit;
 
 namespace ThrottleKit.Aws.Tests.DependencyInjection;
 
-/// <summary><c>UseAccountQuota</c> with the emulator as the account: its rate and its 24-hour count stand for SES's <c>GetSendQuota</c>.</summary>
+/// <summary><c>UseAccountQuota</c> with the emulator as the account: its rate and its 24-hour count stand for a service's own quota API.</summary>
 public class AccountQuotaIntegrationTests
 {
     [Fact]
     public async Task The_rate_comes_from_the_account_and_a_spent_24_hour_quota_fails_fast_without_reaching_the_service()
     {
         await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 1000, Burst = 1000, DailyQuota = 6 });
-        IServiceProvider? given = null;
-        await using var provider = Containers.Build(emulator, configureBuilder: builder => builder.UseAccountQuota(AwsServiceKeys.SimpleEmail, (services, _) =>
+        IAmazonSecurityTokenService? given = null;
+        await using var provider = Containers.Build(emulator, configureBuilder: builder => builder.UseAccountQuota<IAmazonSecurityTokenService>(AwsServiceKeys.SimpleEmail, (client, _) =>
         {
-            given = services;
+            given = client;
             return Task.FromResult(new AccountQuota(maxPermitsPerSecond: 200, max24HourPermits: 6, usedLast24Hours: emulator.SentToday));
         }));
         var sts = provider.GetRequiredService<IAmazonSecurityTokenService>();
@@ -36,7 +36,7 @@ public class AccountQuotaIntegrationTests
         }
 
         Assert.Equal(200, state.GetBuckets().Single().PermitsPerSecond);
-        Assert.Same(sts, given!.GetRequiredService<IAmazonSecurityTokenService>());   // the container itself
+        Assert.Same(sts, given);   // read through the client whose call made the bucket
         var sent = 1;
         var refused = 0;
         for (var i = 1; i < 8; i++)

@@ -24,7 +24,7 @@ public class AddThrottledAwsClientsTests
     public async Task Clients_spend_a_bucket_per_account_and_Region_and_the_keyed_executor_a_bucket_of_its_own()
     {
         await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
-        await using var provider = Build(emulator, time: new FakeTimeProvider());
+        await using var provider = Build(emulator, o => o.Services[AwsServiceKeys.SimpleEmail].RateLimit.StartEmpty = false, time: new FakeTimeProvider());
         var executor = provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail);
 
         await provider.GetRequiredService<IAmazonSecurityTokenService>().GetCallerIdentityAsync(new GetCallerIdentityRequest());
@@ -40,6 +40,26 @@ public class AddThrottledAwsClientsTests
         var keyed = Assert.Single(buckets, b => b.Region == "*");
         Assert.Equal(("*", 14L - 3 - 1), (keyed.Account, keyed.AvailablePermits));
         Assert.NotSame(executor, provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.ConnectCampaigns));
+    }
+
+    [Fact]
+    public async Task A_fresh_bucket_starts_empty_but_for_one_permit_and_fills_at_the_rate()
+    {
+        // A process that has just started cannot know what the quota's other users spent a moment ago, and its first,
+        // cold requests reach the service bunched: at 14/s it sends one at once and the next about 1/14 s later.
+        var time = new FakeTimeProvider();
+        await using var provider = new ServiceCollection().AddSingleton<TimeProvider>(time).AddThrottledAwsClients().Services.BuildServiceProvider();
+        var executor = provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.SimpleEmail);
+
+        await executor.ExecuteAsync(_ => Task.CompletedTask);
+        var second = executor.ExecuteAsync(_ => Task.CompletedTask);
+        time.Advance(TimeSpan.FromMilliseconds(40));
+        Assert.False(second.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(40));
+        await second.WaitAsync(TimeSpan.FromSeconds(10));
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(13, Assert.Single(provider.GetRequiredService<AwsThrottlingState>().GetBuckets()).AvailablePermits);
     }
 
     [Fact]
@@ -98,6 +118,7 @@ public class AddThrottledAwsClientsTests
         {
             ["ThrottleKit:Services:SES:RateLimit:PermitsPerSecond"] = "50",
             ["ThrottleKit:Services:SES:RateLimit:Burst"] = "25",
+            ["ThrottleKit:Services:SES:RateLimit:StartEmpty"] = "false",
             ["ThrottleKit:Services:SES:Backoff:MaxRetries"] = "4",
             ["ThrottleKit:Services:SES:Backoff:MinDelay"] = "00:00:00.050",
             ["ThrottleKit:Services:SES:Operations:GetSendQuota:PermitsPerSecond"] = "1",

@@ -24,7 +24,7 @@ public class RawMessageCostTests
         var raw = new SendRawEmailRequest { RawMessage = new RawMessage { Data = Mime(Message(to: 20, cc: 10, groupMembers: 5, bcc: 15)) } };
         using var provider = new ServiceCollection()
             .AddSingleton<TimeProvider>(new FakeTimeProvider())
-            .AddThrottledAwsClients(o => o.Services[AwsServiceKeys.SimpleEmail].RateLimit = new() { PermitsPerSecond = 1, Burst = 60, JitterAllowance = TimeSpan.Zero })
+            .AddThrottledAwsClients(o => o.Services[AwsServiceKeys.SimpleEmail].RateLimit = new() { PermitsPerSecond = 1, Burst = 60, JitterAllowance = TimeSpan.Zero, StartEmpty = false })
             .MapServiceId("STS", AwsServiceKeys.SimpleEmail)
             .Services.BuildServiceProvider();
         var throttle = provider.GetRequiredService<ThrottledAwsServices>().FindByServiceId("STS")!;

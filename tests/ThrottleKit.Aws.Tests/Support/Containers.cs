@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SecurityToken;
@@ -35,11 +36,31 @@ internal static class Containers
         collection.AddDefaultAWSOptions(Clients.AwsOptions(endpoint));
         collection.AddAWSService<IAmazonSecurityTokenService>();
         collection.AddAWSService<IAmazonSQS>();
-        var builder = collection.AddThrottledAwsClients(options => configure?.Invoke(options))
+        var builder = collection.AddThrottledAwsClients(options =>
+            {
+                configure?.Invoke(options);
+                StartFull(options);
+            })
             .MapServiceId("STS", AwsServiceKeys.SimpleEmail)
             .MapServiceId("SQS", AwsServiceKeys.ConnectCampaigns);
         configureBuilder?.Invoke(builder);
         return collection.BuildServiceProvider(validateScopes: true);
+    }
+
+    /// <summary>
+    /// These containers' tests count permits from a full bucket, as a bucket is once the process has run for a second; how a
+    /// fresh bucket starts (empty, the AWS default) is tested on containers of its own.
+    /// </summary>
+    private static void StartFull(AwsThrottlingOptions options)
+    {
+        foreach (var service in options.Services.Values)
+        {
+            service.RateLimit.StartEmpty = false;
+            foreach (var rateLimit in service.Regions.Values.Concat(service.Operations.Values))
+            {
+                rateLimit.StartEmpty = false;
+            }
+        }
     }
 
     /// <summary>

@@ -37,6 +37,23 @@ public sealed class GcraRateLimiterTests : IDisposable
     }
 
     [Fact]
+    public void A_bucket_that_starts_empty_grants_one_permit_then_one_per_interval_and_fills_to_its_burst()
+    {
+        var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 10, Burst = 5, StartEmpty = true }, _time);
+        _limiters.Add(limiter);
+
+        Assert.True(limiter.AttemptAcquire().IsAcquired);
+        Assert.False(limiter.AttemptAcquire().IsAcquired);
+        _time.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.False(limiter.AttemptAcquire().IsAcquired);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(limiter.AttemptAcquire().IsAcquired);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(5, Enumerable.Range(0, 6).Count(_ => limiter.AttemptAcquire().IsAcquired));
+    }
+
+    [Fact]
     public void Burst_defaults_to_one_second_of_rate_and_at_least_one()
     {
         Assert.Equal(14, Create(rate: 14).Burst);

@@ -1,0 +1,39 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ThrottleKit.Harness;
+
+/// <summary>Senders that call as fast as they can for a while, as a busy app does: each call starts when the last one ends.</summary>
+public static class FlatOut
+{
+    /// <summary>Runs <paramref name="senders"/> concurrent senders of <paramref name="call"/> for <paramref name="duration"/>.</summary>
+    /// <param name="call">One call; an exception counts as a failed call.</param>
+    /// <param name="senders">How many send at once.</param>
+    /// <param name="duration">How long they start new calls.</param>
+    /// <returns>Calls made and calls failed.</returns>
+    public static async Task<(long Calls, long Failed)> SendAsync(Func<Task> call, int senders, TimeSpan duration)
+    {
+        long calls = 0, failed = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(async () =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                try
+                {
+                    await call().ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+
+                Interlocked.Increment(ref calls);
+            }
+        }))).ConfigureAwait(false);
+        return (calls, failed);
+    }
+}
