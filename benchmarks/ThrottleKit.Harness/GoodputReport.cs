@@ -32,7 +32,7 @@ public static class GoodputReport
         return text.ToString();
     }
 
-    /// <summary>Writes <c>{name}.md</c>, <c>{name}.csv</c> and <c>{name}.png</c> into <paramref name="directory"/>.</summary>
+    /// <summary>Writes <c>{name}.md</c>, <c>{name}.csv</c> and SVG plots (<c>{name}-accepted.svg</c>, <c>{name}-throttled.svg</c>) into <paramref name="directory"/>.</summary>
     /// <param name="directory">The output folder; created if missing.</param>
     /// <param name="options">The run's settings.</param>
     /// <param name="results">The rows.</param>
@@ -56,10 +56,10 @@ public static class GoodputReport
         }
 
         File.WriteAllText(Path.Combine(directory, name + ".csv"), csv.ToString());
-        Plot(Path.Combine(directory, name + ".png"), options, results);
+        Plot(directory, name, options, results);
         if (results.Any(r => r.RateSamples.Count > 0))
         {
-            PlotRates(Path.Combine(directory, name + "-rate.png"), options, results);
+            PlotRates(Path.Combine(directory, name + "-rate.svg"), options, results);
         }
     }
 
@@ -125,35 +125,38 @@ public static class GoodputReport
         plot.XLabel("seconds since start");
         plot.YLabel("requests / s");
         plot.ShowLegend(Alignment.UpperLeft);
-        plot.SavePng(path, 1000, 600);
+        plot.SaveSvg(path, 1000, 600);
     }
 
-    private static void Plot(string path, GoodputOptions options, IReadOnlyList<GoodputResult> results)
+    /// <summary>Two SVG plots (SVG, so a change diffs and any package page renders it): accepted, then throttled, per second, a line per strategy.</summary>
+    private static void Plot(string directory, string name, GoodputOptions options, IReadOnlyList<GoodputResult> results)
     {
-        var multiplot = new Multiplot();
-        multiplot.AddPlots(2);
-        var accepted = multiplot.GetPlot(0);
-        var throttled = multiplot.GetPlot(1);
         var palette = new ScottPlot.Palettes.Category10();
-        for (var i = 0; i < results.Count; i++)
+        foreach (var (suffix, title, yLabel, count, legend) in new (string, string, string, Func<SecondCounts, int>, Alignment)[]
         {
-            var xs = results[i].PerSecond.Select(s => (double)s.Second).ToArray();
-            var a = accepted.Add.Scatter(xs, results[i].PerSecond.Select(s => (double)s.Accepted).ToArray(), palette.GetColor(i));
-            a.LegendText = results[i].Strategy;
-            var t = throttled.Add.Scatter(xs, results[i].PerSecond.Select(s => (double)s.Throttled).ToArray(), palette.GetColor(i));
-            t.LegendText = results[i].Strategy;
-        }
+            ("accepted", "Accepted requests per second", "accepted / s", s => s.Accepted, Alignment.LowerRight),
+            ("throttled", "Throttled attempts per second", "throttled / s", s => s.Throttled, Alignment.UpperRight),
+        })
+        {
+            var plot = new Plot();
+            for (var i = 0; i < results.Count; i++)
+            {
+                var line = plot.Add.Scatter(results[i].PerSecond.Select(s => (double)s.Second).ToArray(), results[i].PerSecond.Select(s => (double)count(s)).ToArray(), palette.GetColor(i));
+                line.LegendText = results[i].Strategy;
+            }
 
-        var quota = accepted.Add.HorizontalLine(options.Quota);
-        quota.LegendText = "quota Q";
-        quota.LinePattern = LinePattern.Dashed;
-        accepted.Title("Accepted requests per second");
-        accepted.YLabel("accepted / s");
-        accepted.ShowLegend(Alignment.LowerRight);
-        throttled.Title("Throttled attempts per second");
-        throttled.XLabel("seconds since start");
-        throttled.YLabel("throttled / s");
-        throttled.ShowLegend(Alignment.UpperRight);
-        multiplot.SavePng(path, 1000, 900);
+            if (suffix == "accepted")
+            {
+                var quota = plot.Add.HorizontalLine(options.Quota);
+                quota.LegendText = "quota Q";
+                quota.LinePattern = LinePattern.Dashed;
+            }
+
+            plot.Title(title);
+            plot.XLabel("seconds since start");
+            plot.YLabel(yLabel);
+            plot.ShowLegend(legend);
+            plot.SaveSvg(Path.Combine(directory, $"{name}-{suffix}.svg"), 1000, 450);
+        }
     }
 }

@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using ThrottleKit.Harness;
 
-// dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- goodput [--quick] [--adaptive-only] [--output DIR]
+// dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- goodput [--quick] [--adaptive-only | --long] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- accuracy [--quick] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- fleet --redis HOST:PORT [--quick] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- cold-start [--quick] [--output DIR]
@@ -23,7 +23,17 @@ var output = outputIndex >= 0 && outputIndex + 1 < args.Length ? args[outputInde
 switch (command)
 {
     case "goodput":
-        var options = quick ? GoodputOptions.Quick : new GoodputOptions();
+        // --long: row (h), the adaptive rate alone against an unknown quota for 120 s.
+        var options = quick ? GoodputOptions.Quick : args.Contains("--long") ? new GoodputOptions { Duration = TimeSpan.FromSeconds(120) } : new GoodputOptions();
+        if (args.Contains("--long"))
+        {
+            var longResults = await GoodputHarness.RunAsync(options, Strategies.WithAdaptive.Where(s => s.Name.Contains("adaptive", StringComparison.Ordinal) && s.Name.Contains("ThrottleKit", StringComparison.Ordinal)), Console.WriteLine);
+            GoodputReport.Write(output, options, longResults, "adaptive-120s");
+            Console.WriteLine(GoodputReport.Markdown(options, longResults));
+            return 0;
+        }
+
+
         // --adaptive-only: rows (e) and (f) for ThrottleKit alone, for tuning the adaptive rate.
         var adaptiveOnly = args.Contains("--adaptive-only");
         var strategies = quick ? Strategies.All : Strategies.WithAdaptive;

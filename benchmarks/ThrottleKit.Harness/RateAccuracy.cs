@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -46,10 +47,42 @@ public static class RateAccuracy
             }
         }
 
+        // Queued waiters with a burst of 1: every permit goes through the queue and a timer, so this is where a timer's lateness
+        // would be lost from the rate. The window bound allows for the queued lateness (GcraRateLimiter.QueuedLateness).
+        text.Append("\nQueued waiters, burst 1, 64 callers:\n\n| r | T | granted | share of r·T (target ≥ 99 %) | busiest 100 ms (bound 1 + r·(0.1 s + 20 ms)) | busiest 1 s (bound 1 + r·(1 s + 20 ms)) |\n|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var rate in new[] { 100.0, 1_000, 10_000 })
+        {
+            var seconds = quick ? 2 : 10;
+            using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = rate, Burst = 1 });
+            var grants = new long[(int)(rate * seconds * 2) + 1024];
+            var granted = await CountAsync(limiter, TimeSpan.FromSeconds(seconds), grants).ConfigureAwait(false);
+            var times = grants.Take((int)Math.Min(granted, grants.Length)).Order().ToArray();
+            var lateness = GcraRateLimiter.QueuedLateness.TotalSeconds;
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {rate:0}/s | {seconds} s | {granted} | {granted / (rate * seconds):0.0 %} | {Busiest(times, 0.1)} ({1 + (rate * (0.1 + lateness)):0}) | {Busiest(times, 1)} ({1 + (rate * (1 + lateness)):0}) |");
+        }
+
         return text.ToString();
     }
 
-    private static async Task<long> CountAsync(RateLimiter limiter, TimeSpan duration)
+    /// <summary>The most grants in any window of <paramref name="seconds"/>, from sorted <see cref="Stopwatch"/> timestamps.</summary>
+    private static int Busiest(long[] times, double seconds)
+    {
+        var width = (long)(seconds * Stopwatch.Frequency);
+        var best = 0;
+        for (int from = 0, to = 0; to < times.Length; to++)
+        {
+            while (times[to] - times[from] >= width)
+            {
+                from++;
+            }
+
+            best = Math.Max(best, to - from + 1);
+        }
+
+        return best;
+    }
+
+    private static async Task<long> CountAsync(RateLimiter limiter, TimeSpan duration, long[]? grantTimes = null)
     {
         using var stop = new CancellationTokenSource(duration);
         long granted = 0;
@@ -62,7 +95,11 @@ public static class RateAccuracy
                     using var lease = await limiter.AcquireAsync(1, stop.Token).ConfigureAwait(false);
                     if (lease.IsAcquired && !stop.IsCancellationRequested)
                     {
-                        Interlocked.Increment(ref granted);
+                        var index = Interlocked.Increment(ref granted) - 1;
+                        if (grantTimes is not null && index < grantTimes.Length)
+                        {
+                            grantTimes[index] = Stopwatch.GetTimestamp();
+                        }
                     }
                 }
             }

@@ -170,7 +170,7 @@ async Task SendOverSmtpAsync(SesEmulator emulator, bool throttled, Action<bool> 
     // One quota for every connection: one executor, with SES's SMTP throttle as its classifier.
     var executor = new ThrottledExecutor(new ThrottlingStrategyOptions
     {
-        RateLimiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = Quota, Burst = (int)Quota, JitterAllowance = TimeSpan.FromMilliseconds(25) }),
+        RateLimiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = Quota, Burst = (int)Quota, JitterAllowance = TimeSpan.FromMilliseconds(25), StartEmpty = true }),
         Classifier = SesSmtpThrottlingClassifier.Instance,
     });
     var queue = new ConcurrentQueue<Email>(workload);

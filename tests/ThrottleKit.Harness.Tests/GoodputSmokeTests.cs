@@ -52,7 +52,11 @@ public sealed class GoodputSmokeTests(ITestOutputHelper output) : IDisposable
 
         Assert.Contains("| (d) ThrottleKit, known rate |", await File.ReadAllTextAsync(Path.Combine(_output, "goodput.md")), StringComparison.Ordinal);
         Assert.Equal(results.Count + 1, (await File.ReadAllLinesAsync(Path.Combine(_output, "goodput.csv"))).Length);
-        var png = await File.ReadAllBytesAsync(Path.Combine(_output, "goodput.png"));
-        Assert.True(png.Length > 10_000 && png[1] == (byte)'P' && png[2] == (byte)'N' && png[3] == (byte)'G', "goodput.png is not a plot.");
+        foreach (var plot in new[] { "goodput-accepted.svg", "goodput-throttled.svg" })
+        {
+            var svg = await File.ReadAllTextAsync(Path.Combine(_output, plot));
+            Assert.True(svg.Length > 10_000 && svg.Contains("<svg", StringComparison.Ordinal), $"{plot} is not a plot.");
+            Assert.Contains("(d) ThrottleKit, known rate", svg, StringComparison.Ordinal);   // a line per strategy, named in the legend
+        }
     }
 }

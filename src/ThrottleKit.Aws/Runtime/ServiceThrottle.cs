@@ -141,7 +141,15 @@ internal sealed class ServiceThrottle : IDisposable
         => rateLimit.IsRateSet ? Math.Min(reading, rateLimit.PermitsPerSecond) : reading;
 
     private AwsBucket GetBucket(AwsPartition partition, object? client)
-        => _buckets.GetOrAdd(partition, key => new Lazy<AwsBucket>(() => CreateBucket(key, client))).Value;
+    {
+        // Every call of every client comes here: the bucket it finds costs no allocation.
+        if (_buckets.TryGetValue(partition, out var existing))
+        {
+            return existing.Value;
+        }
+
+        return _buckets.GetOrAdd(partition, new Lazy<AwsBucket>(() => CreateBucket(partition, client))).Value;
+    }
 
     private Built Build(AwsServiceThrottlingOptions options)
     {

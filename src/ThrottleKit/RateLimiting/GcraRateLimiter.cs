@@ -13,7 +13,8 @@ namespace ThrottleKit;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Guarantee: in any interval of length <c>T</c> the permits granted are at most <c>Burst + PermitsPerSecond · T</c>.
+/// Guarantee: in any interval of length <c>T</c> the permits granted are at most <c>Burst + PermitsPerSecond · T</c>, or
+/// <c>Burst + PermitsPerSecond · (T + QueuedLateness)</c> when queued requests were granted by a timer that woke late.
 /// A request may cost several permits. With <see cref="GcraRateLimiterOptions.AllowBorrowing"/> a request that costs more
 /// than <see cref="Burst"/> is granted once the bucket is full and leaves it in debt, which later requests wait out (it
 /// borrows, so it can never deadlock); only then may the window hold more than <c>Burst</c> up front. Without it, such a
@@ -51,6 +52,13 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     private Waiter? _tail;
     private long _queuedPermits;
     private ITimer? _timer;
+
+    /// <summary>
+    /// How late a queued request may be granted and still count from when it was due: the lateness of a timer's wake-up
+    /// (about 1 ms on Linux, up to 15.6 ms on Windows) is not lost from the rate, and in any window w the limiter grants at
+    /// most <c>Burst + PermitsPerSecond · (w + QueuedLateness)</c>.
+    /// </summary>
+    public static readonly TimeSpan QueuedLateness = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Creates a limiter.</summary>
     /// <param name="options">The rate, burst and queue limit; copied, so later changes to it have no effect.</param>
@@ -186,7 +194,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         ThrowIfDisposed();
         CheckCost(permitCount);
         var now = Now();
-        if (_queuedRequests == 0 && TryTake(permitCount, now))
+        if (_queuedRequests == 0 && TryTake(permitCount, now, now))
         {
             return Granted();
         }
@@ -194,7 +202,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         lock (_lock)
         {
             ThrowIfDisposed();
-            if (_head is null && TryTake(permitCount, now))
+            if (_head is null && TryTake(permitCount, now, now))
             {
                 return Granted();
             }
@@ -214,7 +222,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         ThrowIfDisposed();
         CheckCost(permitCount);
         var now = Now();
-        if (_queuedRequests == 0 && TryTake(permitCount, now))
+        if (_queuedRequests == 0 && TryTake(permitCount, now, now))
         {
             return new ValueTask<RateLimitLease>(Granted());
         }
@@ -223,7 +231,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         lock (_lock)
         {
             ThrowIfDisposed();
-            if (_head is null && TryTake(permitCount, now))
+            if (_head is null && TryTake(permitCount, now, now))
             {
                 return new ValueTask<RateLimitLease>(Granted());
             }
@@ -323,7 +331,16 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         GcraMath.CheckCost(permitCount, schedule.Burst, schedule.PermitsPerSecond, _allowBorrowing);
     }
 
-    private bool TryTake(int cost, double now)
+    /// <summary>Takes <paramref name="cost"/> permits at <paramref name="now"/>, or at <paramref name="floor"/> when the schedule has fallen behind it.</summary>
+    /// <param name="cost">The permits.</param>
+    /// <param name="now">The time.</param>
+    /// <param name="floor">
+    /// The earliest time the schedule restarts from: <paramref name="now"/> for a new request (an idle bucket holds no more
+    /// than its burst), up to <see cref="QueuedLateness"/> earlier for a queued one, which is granted by when it was due and
+    /// not by when the timer woke: at a thousand permits a second and more the timer's own lateness would otherwise be lost
+    /// from every interval.
+    /// </param>
+    private bool TryTake(int cost, double now, double floor)
     {
         var schedule = _schedule;
         var slack = cost == 1 ? schedule.SlackTicksForOne : schedule.SlackTicks(cost);
@@ -335,7 +352,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
                 return false;
             }
 
-            var start = current > now ? current : now;
+            var start = current > floor ? current : floor;
             var seen = Interlocked.CompareExchange(ref _arrival, start + (cost * schedule.IntervalTicks), current);
             if (seen == current)
             {
@@ -419,7 +436,8 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     {
         Waiter? first = null;
         Waiter? last = null;
-        while (_head is { } head && TryTake(head.Cost, now))
+        var floor = now - (QueuedLateness.TotalSeconds * _ticksPerSecond);
+        while (_head is { } head && TryTake(head.Cost, now, floor))
         {
             RemoveLocked(head);
             Interlocked.Increment(ref _successfulLeases);

@@ -54,6 +54,29 @@ public sealed class GcraRateLimiterTests : IDisposable
     }
 
     [Fact]
+    public void A_timer_that_wakes_late_costs_queued_requests_nothing_up_to_the_queued_lateness()
+    {
+        // 1000/s with a burst of 1: a timer 5 ms late would lose 5 permits of every wake-up if grants restarted the schedule
+        // from the moment it woke. They count from when each was due, so the five that fell due are granted together.
+        var limiter = Create(rate: 1000, burst: 1);
+        Assert.True(limiter.AttemptAcquire().IsAcquired);
+        var waiters = Enumerable.Range(0, 100).Select(_ => limiter.AcquireAsync(1).AsTask()).ToList();
+        long Granted() => 100 - limiter.QueuedPermits;
+
+        _time.Advance(TimeSpan.FromMilliseconds(5));
+        Assert.Equal(5, Granted());
+
+        // Never more than QueuedLateness's worth: after a 100 ms stall, the one due now and the 20 due in the 20 ms before it
+        // (the rest is lost, as an idle bucket loses what overflows its burst), then one a millisecond again.
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(5 + 21, Granted());
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(5 + 21 + 1, Granted());
+        Assert.All(waiters.Take(27), w => Assert.True(w.Wait(TimeSpan.FromSeconds(5)) && w.Result.IsAcquired));   // first in, first out
+        Assert.DoesNotContain(waiters.Skip(27), w => w.IsCompleted);
+    }
+
+    [Fact]
     public void Burst_defaults_to_one_second_of_rate_and_at_least_one()
     {
         Assert.Equal(14, Create(rate: 14).Burst);
