@@ -94,22 +94,9 @@ internal sealed class ServiceThrottle : IDisposable
         _built = Build(options);
         foreach (var bucket in Buckets())
         {
-            if (bucket.Partition.Operation != Unmetered && bucket.Limiter is IAdjustableRateLimiter adjustable)
+            if (bucket.Partition.Operation != Unmetered)
             {
-                var reading = bucket.Target.AccountQuota?.Current?.MaxPermitsPerSecond;
-                if (bucket.Limiter is AdaptiveRateLimiter adaptive)
-                {
-                    adaptive.SetMaxRate(reading is { } read ? Math.Min(read, options.Adaptive.MaxPermitsPerSecond) : options.Adaptive.MaxPermitsPerSecond);
-                }
-                else
-                {
-                    var rateLimit = RateLimitOf(options, bucket.Partition);
-                    var rate = reading is { } read ? Capped(read, rateLimit) : rateLimit.PermitsPerSecond;
-                    if (adjustable.PermitsPerSecond != rate)
-                    {
-                        adjustable.SetRate(rate);
-                    }
-                }
+                SetRate(bucket.Limiter, options, bucket.Partition, bucket.Target.AccountQuota?.Current?.MaxPermitsPerSecond);
             }
         }
 
@@ -198,11 +185,29 @@ internal sealed class ServiceThrottle : IDisposable
 
     private sealed record Built(ResiliencePipeline Pipeline, int MaxAttempts);
 
-    /// <summary>How a reading of the account's rate reaches the bucket: the adaptive rate's ceiling, or the rate, capped by the settings in force then.</summary>
-    private Action<double>? ReadingSetter(RateLimiter limiter, AwsPartition partition) => limiter switch
+    /// <summary>
+    /// Sets a bucket's rate from the settings in force and the account's reading, if any: an adaptive bucket's ceiling is the
+    /// lower of its configured maximum and the reading; any other bucket runs at the reading capped by a rate the user set,
+    /// or at the configured rate.
+    /// </summary>
+    private static void SetRate(RateLimiter limiter, AwsServiceThrottlingOptions options, AwsPartition partition, double? reading)
     {
-        AdaptiveRateLimiter adaptive => reading => adaptive.SetMaxRate(Math.Min(reading, _options.Adaptive.MaxPermitsPerSecond)),
-        IAdjustableRateLimiter adjustable => reading => adjustable.SetRate(Capped(reading, RateLimitOf(_options, partition))),
-        _ => null,
-    };
+        if (limiter is AdaptiveRateLimiter adaptive)
+        {
+            adaptive.SetMaxRate(Math.Min(reading ?? double.PositiveInfinity, options.Adaptive.MaxPermitsPerSecond));
+        }
+        else if (limiter is IAdjustableRateLimiter adjustable)
+        {
+            var rateLimit = RateLimitOf(options, partition);
+            var rate = reading is { } read ? Capped(read, rateLimit) : rateLimit.PermitsPerSecond;
+            if (adjustable.PermitsPerSecond != rate)
+            {
+                adjustable.SetRate(rate);
+            }
+        }
+    }
+
+    /// <summary>How a reading of the account's rate reaches the bucket, under the settings in force when it comes.</summary>
+    private Action<double>? ReadingSetter(RateLimiter limiter, AwsPartition partition)
+        => limiter is IAdjustableRateLimiter ? reading => SetRate(limiter, _options, partition, reading) : null;
 }

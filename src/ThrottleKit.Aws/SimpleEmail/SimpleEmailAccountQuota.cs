@@ -17,11 +17,9 @@ namespace ThrottleKit.Aws;
 /// In a trimmed app, an operation the app never calls may be trimmed away with its response's members: then there is no
 /// reader, or its reads fail and are logged, and the configured rate applies, as it does without a reading.
 /// </remarks>
-#if NET
 [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Without the operation there is no reading; the configured rate applies.")]
 [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "The request type is the operation's parameter, kept with it.")]
 [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "A trimmed member reads as missing; the read fails, is logged, and the configured rate applies.")]
-#endif
 internal static class SimpleEmailAccountQuota
 {
     /// <summary>The reader of <paramref name="client"/>'s account quota, or <see langword="null"/> when it is not an SES client.</summary>
