@@ -75,7 +75,7 @@ public static class ColdStart
         });
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<IAmazonSecurityTokenService>();
-        var (_, failed) = await FlatOut.SendAsync(() => client.GetCallerIdentityAsync(new GetCallerIdentityRequest()), senders, duration).ConfigureAwait(false);
+        var (_, failed, _) = await FlatOut.SendAsync(() => client.GetCallerIdentityAsync(new GetCallerIdentityRequest()), senders, duration).ConfigureAwait(false);
         return failed == 0 ? 0 : 1;
     }
 

@@ -41,8 +41,30 @@ public static class FleetHarness
     /// <param name="Bound">What one limiter of burst Q and rate Q allows in 1 s as the emulator stamps it: Q + Q·(1 s + L), L from the lag measured.</param>
     /// <param name="Workers">Each worker's report.</param>
     /// <param name="Evidence">The run's measured interval, lag and busiest second.</param>
-    public sealed record Result(string Name, int Throttled, double Goodput, double ThrottledPercent, int Attempts, long MaxPerWindow, double Bound, IReadOnlyList<FleetWorker.Report> Workers, RunEvidence Evidence)
+    /// <param name="PerSecond">Accepted and throttled attempts in each second from the agreed start.</param>
+    public sealed record Result(string Name, int Throttled, double Goodput, double ThrottledPercent, int Attempts, long MaxPerWindow, double Bound, IReadOnlyList<FleetWorker.Report> Workers, RunEvidence Evidence, IReadOnlyList<SecondCounts> PerSecond)
     {
+        /// <summary>The fleet as a row of the goodput table and plots.</summary>
+        /// <returns>The row; the fleet's calls, failures and latencies summed over its processes.</returns>
+        public GoodputResult ToGoodputResult()
+        {
+            var latencies = Workers.SelectMany(w => w.LatenciesMs).Order().ToArray();
+            return new GoodputResult(
+                Name,
+                Goodput,
+                ThrottledPercent,
+                (int)Workers.Sum(w => w.Calls),
+                (int)Workers.Sum(w => w.Failed),
+                0,
+                Attempts,
+                TimeSpan.FromMilliseconds(GoodputHarness.Percentile(latencies, 0.50)),
+                TimeSpan.FromMilliseconds(GoodputHarness.Percentile(latencies, 0.99)),
+                PerSecond,
+                [],
+                [],
+                Evidence);
+        }
+
         /// <summary>Gets the most goodput the service's bucket allows over the steady interval (<see cref="RealClock.GoodputCeiling"/>).</summary>
         public double GoodputCeiling(double quota) => RealClock.GoodputCeiling(quota, quota, Evidence.Steady, Evidence.Steady);
 
@@ -71,6 +93,22 @@ public static class FleetHarness
         var shared = await RunOnceAsync(options, "(g) ThrottleKit + Redis, one bucket", redis).ConfigureAwait(false);
         log?.Invoke(shared.ToString());
         return [local, shared];
+    }
+
+    /// <summary>
+    /// Row (g) of the goodput run: the same quota and number of senders as the other rows, spread over
+    /// <paramref name="processes"/> processes that share one bucket through Redis.
+    /// </summary>
+    /// <param name="options">The goodput run's settings (quota, senders, duration).</param>
+    /// <param name="redis">A StackExchange.Redis configuration string of a running server.</param>
+    /// <param name="processes">How many processes the senders are spread over.</param>
+    /// <returns>The fleet's row.</returns>
+    public static async Task<GoodputResult> RunGoodputRowAsync(GoodputOptions options, string redis, int processes = 4)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var fleet = new Options(options.Quota, processes, Math.Max(1, options.Senders / processes), options.Duration);
+        var result = await RunOnceAsync(fleet, $"(g) ThrottleKit fleet: {processes} processes, one bucket in Redis", redis).ConfigureAwait(false);
+        return result.ToGoodputResult();
     }
 
     /// <summary>
@@ -184,6 +222,7 @@ public static class FleetHarness
             busiest.Count,
             RealClock.WindowBound(options.Quota, options.Quota, TimeSpan.FromSeconds(1), evidence.Allowance),
             reports,
-            evidence);
+            evidence,
+            GoodputHarness.PerSecond(attempts, startOnEmulator, options.Duration + TimeSpan.FromSeconds(2)));
     }
 }

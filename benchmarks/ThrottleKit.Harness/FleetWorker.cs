@@ -31,7 +31,8 @@ public static class FleetWorker
     /// <param name="EndedAt">When it stopped sending, likewise.</param>
     /// <param name="SchedulingLagMs">The largest scheduling lag its probe measured while it sent, in milliseconds.</param>
     /// <param name="ExcessLagMs">How long it ran later than half the jitter allowance in all while it sent, in milliseconds.</param>
-    public sealed record Report(long Calls, long Failed, long Acquires, long RoundTrips, double Seconds, long StartedAt, long EndedAt, double SchedulingLagMs, double ExcessLagMs);
+    /// <param name="LatenciesMs">Every call's latency, waits and retries included, in milliseconds.</param>
+    public sealed record Report(long Calls, long Failed, long Acquires, long RoundTrips, double Seconds, long StartedAt, long EndedAt, double SchedulingLagMs, double ExcessLagMs, double[] LatenciesMs);
 
     /// <summary>Runs a worker from its command line: <c>fleet-worker ENDPOINT RATE SECONDS SENDERS START_UNIX_MS [REDIS PREFIX INSTANCES]</c>.</summary>
     /// <param name="args">The arguments after <c>fleet-worker</c>.</param>
@@ -81,7 +82,7 @@ public static class FleetWorker
         var roundTripsBefore = (limiter as RedisGcraRateLimiter)?.RoundTrips ?? 0;
         var startedAt = Stopwatch.GetTimestamp();
         var clock = Stopwatch.StartNew();
-        var (calls, failed) = await FlatOut.SendAsync(() => client.GetCallerIdentityAsync(new GetCallerIdentityRequest()), senders, duration).ConfigureAwait(false);
+        var (calls, failed, latencies) = await FlatOut.SendAsync(() => client.GetCallerIdentityAsync(new GetCallerIdentityRequest()), senders, duration).ConfigureAwait(false);
         var endedAt = Stopwatch.GetTimestamp();
 
         var report = new Report(
@@ -93,7 +94,8 @@ public static class FleetWorker
             startedAt,
             endedAt,
             lag.MaxLag().TotalMilliseconds,
-            lag.ExcessLag(RealClock.StallThreshold(AwsRateLimitOptions.DefaultJitterAllowance)).TotalMilliseconds);
+            lag.ExcessLag(RealClock.StallThreshold(AwsRateLimitOptions.DefaultJitterAllowance)).TotalMilliseconds,
+            latencies);
         Console.WriteLine(JsonSerializer.Serialize(report));
         return 0;
     }

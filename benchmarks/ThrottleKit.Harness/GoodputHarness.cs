@@ -103,11 +103,7 @@ public static class GoodputHarness
         var goodput = steadyAccepted / QuotaOver(options, TimeSpan.FromSeconds(1), options.Duration);
         var throttled = attempts.Count(a => a.Outcome == EmulatorOutcome.Throttled);
         var sorted = latencies.Order().ToArray();
-        var seconds = (int)Math.Ceiling((options.Duration + options.Grace).TotalSeconds);
-        var perSecond = Enumerable.Range(0, Math.Max(1, seconds)).Select(second => new SecondCounts(
-            second,
-            attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted && (int)(a.At - start).TotalSeconds == second),
-            attempts.Count(a => a.Outcome == EmulatorOutcome.Throttled && (int)(a.At - start).TotalSeconds == second))).ToArray();
+        var perSecond = PerSecond(attempts, start, options.Duration + options.Grace);
 
         return new GoodputResult(
             strategy.Name,
@@ -146,6 +142,28 @@ public static class GoodputHarness
         return first == default ? null : first.Second + 1 - change.At.TotalSeconds;
     }
 
-    private static double Percentile(double[] sorted, double quantile)
+    /// <summary>Accepted and throttled attempts in each whole second after <paramref name="start"/> (emulator clock).</summary>
+    internal static SecondCounts[] PerSecond(IReadOnlyList<EmulatorAttempt> attempts, TimeSpan start, TimeSpan length)
+    {
+        var counts = new SecondCounts[Math.Max(1, (int)Math.Ceiling(length.TotalSeconds))];
+        for (var second = 0; second < counts.Length; second++)
+        {
+            counts[second] = new SecondCounts(second, 0, 0);
+        }
+
+        foreach (var attempt in attempts)
+        {
+            var second = (int)Math.Floor((attempt.At - start).TotalSeconds);
+            if (second >= 0 && second < counts.Length)
+            {
+                var c = counts[second];
+                counts[second] = attempt.Outcome == EmulatorOutcome.Accepted ? c with { Accepted = c.Accepted + 1 } : attempt.Outcome == EmulatorOutcome.Throttled ? c with { Throttled = c.Throttled + 1 } : c;
+            }
+        }
+
+        return counts;
+    }
+
+    internal static double Percentile(double[] sorted, double quantile)
         => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(quantile * sorted.Length) - 1)];
 }

@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using ThrottleKit.Harness;
 
-// dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- goodput [--quick] [--adaptive-only | --long] [--output DIR]
+// dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- goodput [--quick] [--adaptive-only | --long] [--seconds S] [--redis HOST:PORT] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- accuracy [--quick] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- fleet --redis HOST:PORT [--quick] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- cold-start [--quick] [--output DIR]
@@ -13,18 +13,28 @@ switch (args.FirstOrDefault())
         return await FleetWorker.RunAsync(args[1..]);
     case "cold-worker":
         return await ColdStart.RunWorkerAsync(args[1..]);
+    case "sdk-rows":
+        return await NewestSdkRows.RunChildAsync(args[1..]);
 }
 
 var command = args.FirstOrDefault() ?? "goodput";
 var quick = args.Contains("--quick");
 var outputIndex = Array.IndexOf(args, "--output");
 var output = outputIndex >= 0 && outputIndex + 1 < args.Length ? args[outputIndex + 1] : Path.Combine("artifacts", "harness");
+var redisIndex = Array.IndexOf(args, "--redis");
+var redis = redisIndex >= 0 && redisIndex + 1 < args.Length ? args[redisIndex + 1] : Environment.GetEnvironmentVariable("THROTTLEKIT_REDIS");
 
 switch (command)
 {
     case "goodput":
         // --long: row (h), the adaptive rate alone against an unknown quota for 120 s.
         var options = quick ? GoodputOptions.Quick : args.Contains("--long") ? new GoodputOptions { Duration = TimeSpan.FromSeconds(120) } : new GoodputOptions();
+        var secondsIndex = Array.IndexOf(args, "--seconds");
+        if (secondsIndex >= 0 && secondsIndex + 1 < args.Length)
+        {
+            options = options with { Duration = TimeSpan.FromSeconds(double.Parse(args[secondsIndex + 1], System.Globalization.CultureInfo.InvariantCulture)) };
+        }
+
         if (args.Contains("--long"))
         {
             var longResults = await GoodputHarness.RunAsync(options, Strategies.WithAdaptive.Where(s => s.Name.Contains("adaptive", StringComparison.Ordinal) && s.Name.Contains("ThrottleKit", StringComparison.Ordinal)), Console.WriteLine);
@@ -37,7 +47,29 @@ switch (command)
         // --adaptive-only: rows (e) and (f) for ThrottleKit alone, for tuning the adaptive rate.
         var adaptiveOnly = args.Contains("--adaptive-only");
         var strategies = quick ? Strategies.All : Strategies.WithAdaptive;
-        var results = await GoodputHarness.RunAsync(options, adaptiveOnly ? strategies.Where(s => s.Name.Contains("adaptive", StringComparison.Ordinal) && s.Name.Contains("ThrottleKit", StringComparison.Ordinal)) : strategies, Console.WriteLine);
+        var results = (await GoodputHarness.RunAsync(options, adaptiveOnly ? strategies.Where(s => s.Name.Contains("adaptive", StringComparison.Ordinal) && s.Name.Contains("ThrottleKit", StringComparison.Ordinal)) : strategies, Console.WriteLine)).ToList();
+        if (!quick && !adaptiveOnly)
+        {
+            // The SDK's rows again on the newest AWSSDK.Core, each placed under its row on the version this process runs.
+            foreach (var row in await NewestSdkRows.RunAsync(options))
+            {
+                Console.WriteLine(row);
+                results.Insert(results.FindIndex(r => r.Strategy[..3] == row.Strategy[..3]) + 1, row);
+            }
+
+            // (g) the same senders spread over four processes that share one bucket through Redis.
+            if (redis is not null)
+            {
+                var fleetRow = await FleetHarness.RunGoodputRowAsync(options, redis);
+                Console.WriteLine(fleetRow);
+                results.Add(fleetRow);
+            }
+            else
+            {
+                Console.WriteLine("No Redis given (--redis HOST:PORT or THROTTLEKIT_REDIS): row (g), the fleet, left out.");
+            }
+        }
+
         GoodputReport.Write(output, options, results);
         Console.WriteLine();
         Console.WriteLine(GoodputReport.Markdown(options, results));
@@ -64,8 +96,7 @@ switch (command)
         Console.WriteLine(table);
         return 0;
     case "fleet":
-        var redisIndex = Array.IndexOf(args, "--redis");
-        var redis = redisIndex >= 0 && redisIndex + 1 < args.Length ? args[redisIndex + 1] : Environment.GetEnvironmentVariable("THROTTLEKIT_REDIS") ?? "127.0.0.1:6379";
+        redis ??= "127.0.0.1:6379";
         var fleetOptions = quick ? FleetHarness.Options.Quick : FleetHarness.Options.Full;
         var fleet = await FleetHarness.RunAsync(fleetOptions, redis, Console.WriteLine);
         var capacity = await FleetHarness.MeasureCapacityAsync(redis, concurrency: 64, TimeSpan.FromSeconds(quick ? 2 : 10));

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using Amazon.Runtime;
@@ -21,12 +22,16 @@ public static class Strategies
 {
     private static readonly BasicAWSCredentials Credentials = new("harness", "harness");
 
+    /// <summary>Gets the AWSSDK.Core this process loaded (the SDK rows name it: the goodput run measures two).</summary>
+    public static string SdkCoreVersion { get; } =
+        typeof(AmazonServiceException).Assembly.GetCustomAttribute<AssemblyFileVersionAttribute>()?.Version ?? "unknown";
+
     /// <summary>(a) The SDK's default: standard retry mode, 3 attempts, no client-side rate limit.</summary>
-    public static SenderStrategy SdkStandard { get; } = new("(a) SDK Standard retry", (emulator, _) =>
+    public static SenderStrategy SdkStandard { get; } = new($"(a) SDK Standard retry, AWSSDK.Core {SdkCoreVersion}", (emulator, _) =>
         new ClientSender(new AmazonSecurityTokenServiceClient(Credentials, Config(emulator, RequestRetryMode.Standard))));
 
     /// <summary>(b) The SDK's adaptive retry mode: a client-side CUBIC token bucket, switched on by the first throttle.</summary>
-    public static SenderStrategy SdkAdaptive { get; } = new("(b) SDK Adaptive retry", (emulator, _) =>
+    public static SenderStrategy SdkAdaptive { get; } = new($"(b) SDK Adaptive retry, AWSSDK.Core {SdkCoreVersion}", (emulator, _) =>
         new ClientSender(new AmazonSecurityTokenServiceClient(Credentials, Config(emulator, RequestRetryMode.Adaptive))));
 
     /// <summary>(c) What teams write first: Polly exponential backoff with jitter on throttles, 10 ms … 5 s, 10 retries, no limiter.</summary>
@@ -69,7 +74,7 @@ public static class Strategies
     /// <summary>The rows (f), for a quota that changes during the run.</summary>
     public static SenderStrategy[] ChangingQuota { get; } =
     [
-        SdkAdaptive with { Name = "(f) SDK Adaptive retry, quota changes" },
+        SdkAdaptive with { Name = $"(f) SDK Adaptive retry, AWSSDK.Core {SdkCoreVersion}, quota changes" },
         ThrottleKitAdaptive(1, "(f) ThrottleKit adaptive, quota changes"),
     ];
 
