@@ -65,6 +65,11 @@ public class LimiterBenchmarks
         return lease.IsAcquired;
     }
 
+    /// <summary>The floor of a limiter without a timer: one read of the monotonic clock, as <see cref="TimeProvider.System"/> gives it.</summary>
+    [Benchmark]
+    [BenchmarkCategory("AttemptAcquire")]
+    public long ClockRead() => TimeProvider.System.GetTimestamp();
+
     [Benchmark]
     public async ValueTask<bool> Bcl_AcquireAsync()
     {

@@ -49,35 +49,48 @@ public sealed class ThrottledExecutor : IThrottledExecutor
     internal int MaxRetries => _strategy.Backoff.MaxRetries;
 
     /// <inheritdoc />
-    public async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> operation, int cost = 1, CancellationToken cancellationToken = default)
+    public Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> operation, int cost = 1, CancellationToken cancellationToken = default)
     {
         Guard.NotNull(operation, nameof(operation));
         CheckCost(cost);
         var context = Rent(cost, cancellationToken);
-        try
+        var pending = _pipeline.ExecuteAsync(
+            static (ctx, op) =>
+            {
+                var attempt = op(ctx.CancellationToken);
+                ctx.Properties.Set(LastAttempt<T>.Key, attempt);
+                return new ValueTask<T>(attempt);
+            },
+            context,
+            operation);
+
+        // A call that completed at once (a cached answer, a test double) returns the operation's own task: the pipeline
+        // returned the last attempt's result, so this is the task that holds it, and no second task is made.
+        if (pending.IsCompletedSuccessfully && context.Properties.TryGetValue(LastAttempt<T>.Key, out var last) && last.Status == TaskStatus.RanToCompletion)
         {
-            return await _pipeline.ExecuteAsync(static (ctx, op) => new ValueTask<T>(op(ctx.CancellationToken)), context, operation).ConfigureAwait(false);
-        }
-        finally
-        {
+            _ = pending.Result;
             ResilienceContextPool.Shared.Return(context);
+            return last;
         }
+
+        return AwaitAsync(pending, context);
     }
 
     /// <inheritdoc />
-    public async Task ExecuteAsync(Func<CancellationToken, Task> operation, int cost = 1, CancellationToken cancellationToken = default)
+    public Task ExecuteAsync(Func<CancellationToken, Task> operation, int cost = 1, CancellationToken cancellationToken = default)
     {
         Guard.NotNull(operation, nameof(operation));
         CheckCost(cost);
         var context = Rent(cost, cancellationToken);
-        try
-        {
-            await _pipeline.ExecuteAsync(static (ctx, op) => new ValueTask(op(ctx.CancellationToken)), context, operation).ConfigureAwait(false);
-        }
-        finally
+        var pending = _pipeline.ExecuteAsync(static (ctx, op) => new ValueTask(op(ctx.CancellationToken)), context, operation);
+
+        if (pending.IsCompletedSuccessfully)
         {
             ResilienceContextPool.Shared.Return(context);
+            return Task.CompletedTask;
         }
+
+        return AwaitAsync(pending, context);
     }
 
     /// <inheritdoc />
@@ -130,7 +143,37 @@ public sealed class ThrottledExecutor : IThrottledExecutor
     private static ResilienceContext Rent(int cost, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(ThrottlingProperties.Cost, cost);
+        context.Properties.Set(BoxedCost.Key, BoxedCost.Of(cost));
         return context;
+    }
+
+    private static async Task<T> AwaitAsync<T>(ValueTask<T> pending, ResilienceContext context)
+    {
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private static async Task AwaitAsync(ValueTask pending, ResilienceContext context)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>Where a call's last attempt leaves its task, so that a call that completed at once can return it.</summary>
+    private static class LastAttempt<T>
+    {
+        public static ResiliencePropertyKey<Task<T>> Key { get; } = new("ThrottleKit.LastAttempt");
     }
 }

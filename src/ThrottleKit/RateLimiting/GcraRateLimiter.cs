@@ -14,7 +14,8 @@ namespace ThrottleKit;
 /// <remarks>
 /// <para>
 /// Guarantee: in any interval of length <c>T</c> the permits granted are at most <c>Burst + PermitsPerSecond · T</c>, or
-/// <c>Burst + PermitsPerSecond · (T + QueuedLateness)</c> when queued requests were granted by a timer that woke late.
+/// <c>Burst + PermitsPerSecond · (T + QueuedLateness)</c> when queued requests were granted by a timer that woke late (and
+/// requests that arrived just after it emptied the queue counted from then).
 /// A request may cost several permits. With <see cref="GcraRateLimiterOptions.AllowBorrowing"/> a request that costs more
 /// than <see cref="Burst"/> is granted once the bucket is full and leaves it in debt, which later requests wait out (it
 /// borrows, so it can never deadlock); only then may the window hold more than <c>Burst</c> up front. Without it, such a
@@ -42,6 +43,11 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     // The arrival time (GCRA), in ticks since _origin: when the bucket is full again. Changed by compare-and-swap, so
     // the fast path needs no lock; everything else that changes is guarded by _lock.
     private double _arrival;
+
+    // When the timer last granted the queue empty (ticks since _origin). A request that arrives soon after counts from
+    // then: at thousands of permits a second the callers just released are still on their way back (a thread-pool hop is
+    // longer than an interval), and without this the time they spent travelling would be lost from the rate.
+    private double _drainedAt = double.NegativeInfinity;
     private volatile Schedule _schedule;
     private volatile int _queuedRequests;
     private volatile bool _disposed;
@@ -56,7 +62,8 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     /// <summary>
     /// How late a queued request may be granted and still count from when it was due: the lateness of a timer's wake-up
     /// (about 1 ms on Linux, up to 15.6 ms on Windows) is not lost from the rate, and in any window w the limiter grants at
-    /// most <c>Burst + PermitsPerSecond · (w + QueuedLateness)</c>.
+    /// most <c>Burst + PermitsPerSecond · (w + QueuedLateness)</c>. A request that arrives within this time of the queue
+    /// being granted empty counts from that moment, as if it had waited there; after a longer pause, only from its arrival.
     /// </summary>
     public static readonly TimeSpan QueuedLateness = TimeSpan.FromMilliseconds(20);
 
@@ -194,7 +201,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         ThrowIfDisposed();
         CheckCost(permitCount);
         var now = Now();
-        if (_queuedRequests == 0 && TryTake(permitCount, now, now))
+        if (_queuedRequests == 0 && TryTake(permitCount, now, NewRequestFloor(now)))
         {
             return Granted();
         }
@@ -202,7 +209,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         lock (_lock)
         {
             ThrowIfDisposed();
-            if (_head is null && TryTake(permitCount, now, now))
+            if (_head is null && TryTake(permitCount, now, NewRequestFloor(now)))
             {
                 return Granted();
             }
@@ -222,7 +229,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         ThrowIfDisposed();
         CheckCost(permitCount);
         var now = Now();
-        if (_queuedRequests == 0 && TryTake(permitCount, now, now))
+        if (_queuedRequests == 0 && TryTake(permitCount, now, NewRequestFloor(now)))
         {
             return new ValueTask<RateLimitLease>(Granted());
         }
@@ -231,7 +238,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         lock (_lock)
         {
             ThrowIfDisposed();
-            if (_head is null && TryTake(permitCount, now, now))
+            if (_head is null && TryTake(permitCount, now, NewRequestFloor(now)))
             {
                 return new ValueTask<RateLimitLease>(Granted());
             }
@@ -338,7 +345,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     /// The earliest time the schedule restarts from: <paramref name="now"/> for a new request (an idle bucket holds no more
     /// than its burst), up to <see cref="QueuedLateness"/> earlier for a queued one, which is granted by when it was due and
     /// not by when the timer woke: at a thousand permits a second and more the timer's own lateness would otherwise be lost
-    /// from every interval.
+    /// from every interval (<see cref="NewRequestFloor"/> for a request that arrives just after the queue emptied).
     /// </param>
     private bool TryTake(int cost, double now, double floor)
     {
@@ -362,6 +369,18 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             current = seen;
         }
     }
+
+    /// <summary>
+    /// Where a new request's schedule may restart: when the timer granted the queue empty within <see cref="QueuedLateness"/>,
+    /// from then, as if the request had waited in the queue; otherwise from <paramref name="now"/>.
+    /// </summary>
+    private double NewRequestFloor(double now)
+    {
+        var drainedAt = Volatile.Read(ref _drainedAt);
+        return drainedAt >= now - LatenessTicks ? Math.Min(drainedAt, now) : now;
+    }
+
+    private double LatenessTicks => QueuedLateness.TotalSeconds * _ticksPerSecond;
 
     /// <summary>Ticks from <paramref name="now"/> until a request of <paramref name="cost"/> fits behind <paramref name="permitsAhead"/> queued permits.</summary>
     private double TicksUntilFits(int cost, double now, long permitsAhead)
@@ -436,7 +455,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     {
         Waiter? first = null;
         Waiter? last = null;
-        var floor = now - (QueuedLateness.TotalSeconds * _ticksPerSecond);
+        var floor = now - LatenessTicks;
         while (_head is { } head && TryTake(head.Cost, now, floor))
         {
             RemoveLocked(head);
@@ -451,6 +470,11 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             }
 
             last = head;
+        }
+
+        if (first is not null && _head is null)
+        {
+            Volatile.Write(ref _drainedAt, now);
         }
 
         return first;

@@ -130,18 +130,45 @@ public sealed class ThrottledExecutorTests : IDisposable
         Assert.Single(_attempts);
     }
 
-    [Fact]
-    public async Task Every_attempt_retries_included_takes_its_cost_in_permits()
+    [Theory]
+    [InlineData(4, false)]
+    [InlineData(4, true)]
+    [InlineData(100, false)]   // above the costs whose boxes are shared
+    [InlineData(100, true)]
+    public async Task Every_attempt_retries_included_takes_its_cost_in_permits(int cost, bool withResult)
     {
-        var limiter = CreateLimiter(rate: 1, burst: 20);
+        var limiter = CreateLimiter(rate: 1, burst: 1000);
         var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Backoff = new ExponentialBackoffOptions { MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }, Classifier = ThrottleIsRetriable }, _time);
         var calls = 0;
 
-        await executor.ExecuteAsync(_ => ++calls < 3 ? throw new ThrottleException() : Task.CompletedTask, cost: 4);
+        if (withResult)
+        {
+            Assert.Equal(7, await executor.ExecuteAsync(_ => ++calls < 3 ? throw new ThrottleException() : Task.FromResult(7), cost: cost));
+        }
+        else
+        {
+            await executor.ExecuteAsync(_ => ++calls < 3 ? throw new ThrottleException() : Task.CompletedTask, cost: cost);
+        }
+
+        // The next call, on a context the pool hands out again, takes its own cost and nothing of the last one's.
+        await executor.ExecuteAsync(_ => Task.CompletedTask);
 
         var statistics = limiter.GetStatistics()!;
-        Assert.Equal(3, statistics.TotalSuccessfulLeases);
-        Assert.Equal(20 - (3 * 4), statistics.CurrentAvailablePermits);
+        Assert.Equal(4, statistics.TotalSuccessfulLeases);
+        Assert.Equal(1000 - (3 * cost) - 1, statistics.CurrentAvailablePermits);
+    }
+
+    [Fact]
+    public async Task A_call_that_completes_later_returns_its_result_once_it_has_one()
+    {
+        var executor = Create(new ExponentialBackoffOptions());
+        var answer = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var call = executor.ExecuteAsync(_ => answer.Task);
+        Assert.False(call.IsCompleted);
+        answer.SetResult("sent");
+
+        Assert.Equal("sent", await call.WaitAsync(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]

@@ -76,6 +76,24 @@ public sealed class GcraRateLimiterTests : IDisposable
         Assert.DoesNotContain(waiters.Skip(27), w => w.IsCompleted);
     }
 
+    [Theory]
+    [InlineData(2, 3)]    // 2 ms after the queue emptied: the requests due at 10, 11 and 12 ms
+    [InlineData(25, 1)]   // a pause longer than the queued lateness: the bucket holds its burst, no more
+    public void A_request_that_arrives_just_after_the_queue_emptied_counts_from_then(int pauseMs, int granted)
+    {
+        // 1000/s with a burst of 1. At 10 000/s the callers a late timer released come back a thread-pool hop later, after
+        // the queue has emptied; if they counted only from their arrival, that hop would be lost from every wake-up.
+        var limiter = Create(rate: 1000, burst: 1);
+        Assert.True(limiter.AttemptAcquire().IsAcquired);
+        var waiters = Enumerable.Range(0, 3).Select(_ => limiter.AcquireAsync(1).AsTask()).ToList();
+        _time.Advance(TimeSpan.FromMilliseconds(10));   // the timer wakes at 10 ms and grants all three (due at 1, 2, 3 ms)
+        Assert.All(waiters, w => Assert.True(w.Wait(TimeSpan.FromSeconds(5)) && w.Result.IsAcquired));
+
+        _time.Advance(TimeSpan.FromMilliseconds(pauseMs));
+
+        Assert.Equal(granted, Enumerable.Range(0, 10).Count(_ => limiter.AttemptAcquire().IsAcquired));
+    }
+
     [Fact]
     public void Burst_defaults_to_one_second_of_rate_and_at_least_one()
     {
