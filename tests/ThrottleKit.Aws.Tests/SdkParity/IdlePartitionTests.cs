@@ -43,7 +43,10 @@ public class IdlePartitionTests(ITestOutputHelper output)
         output.WriteLine($"{perPartition:0} bytes per idle partition; timers {timers} → {Timer.ActiveCount}");
         Assert.Equal(Partitions, provider.GetRequiredService<AwsThrottlingState>().GetBuckets().Count);
         Assert.InRange(perPartition, 1, 1024);
-        Assert.Equal(timers, Timer.ActiveCount);
+
+        // Timer.ActiveCount is process-wide: other tests' connection pools and servers start and stop timers meanwhile (CI
+        // saw 7 → 4). A timer per partition would add 9,999; anything under one per hundred partitions is background.
+        Assert.True(Timer.ActiveCount - timers < Partitions / 100, $"Routing {Partitions} partitions started timers: {timers} → {Timer.ActiveCount}.");
         GC.KeepAlive(requests);
     }
 }
