@@ -33,9 +33,13 @@ public class MailerTests
 
         await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => client.GetCallerIdentityAsync(new GetCallerIdentityRequest())));
 
-        // What the service saw: every send accepted once, and no second with more attempts than the burst and the rate allow.
+        // What the service saw: every send accepted once, and no second with more attempts than the burst and the rate allow,
+        // widened by the lateness measured on this machine (a busy CI runner delays requests after their permits, and
+        // delayed requests arrive together): the bound holds wherever the test runs, and stays tight where nothing is late.
         Assert.Equal(30, ses.Attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted));
-        Assert.InRange(ses.BusiestWindowOfAttempts(TimeSpan.FromSeconds(1)).Count, 1, 10 + 10 + 1);
+        var bound = RealClock.WindowBound(burst: 10, rate: 10, TimeSpan.FromSeconds(1), RealClock.LateTimestampAllowance(ses.SchedulingLag()));
+        var busiest = ses.BusiestWindowOfAttempts(TimeSpan.FromSeconds(1));
+        Assert.True(busiest.Count <= bound, $"{busiest} against a bound of {bound:0.0}; {ses.Describe()}");
     }
 
     [Fact]
