@@ -79,25 +79,9 @@ public static class ColdStart
         return failed == 0 ? 0 : 1;
     }
 
-    private static async Task RunWorkerAsync(SesEmulator emulator, TimeSpan duration, bool startEmpty)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
-            typeof(ColdStart).Assembly.Location, "cold-worker", emulator.Endpoint.ToString(), Quota.ToString(CultureInfo.InvariantCulture),
-            duration.TotalSeconds.ToString(CultureInfo.InvariantCulture), Senders.ToString(CultureInfo.InvariantCulture), startEmpty.ToString(),
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"A cold-start worker failed ({process.ExitCode}): {await errors.ConfigureAwait(false)}{await output.ConfigureAwait(false)}");
-        }
-    }
+    private static Task RunWorkerAsync(SesEmulator emulator, TimeSpan duration, bool startEmpty)
+        => ChildProcess.RunAsync(
+            typeof(ColdStart).Assembly.Location,
+            ["cold-worker", emulator.Endpoint.ToString(), Quota.ToString(CultureInfo.InvariantCulture), duration.TotalSeconds.ToString(CultureInfo.InvariantCulture), Senders.ToString(CultureInfo.InvariantCulture), startEmpty.ToString()],
+            "A cold-start worker");
 }

@@ -168,11 +168,11 @@ public static class FleetHarness
         var startOnEmulator = emulator.Elapsed + (startAt - DateTimeOffset.UtcNow);
         var prefix = $"fleet-{Guid.NewGuid():N}";
         var harness = typeof(FleetHarness).Assembly.Location;
-        var processes = Enumerable.Range(0, options.Processes).Select(_ =>
+        var workers = Enumerable.Range(0, options.Processes).Select(_ =>
         {
             var arguments = new List<string>
             {
-                harness, "fleet-worker", emulator.Endpoint.ToString(), options.Quota.ToString(CultureInfo.InvariantCulture),
+                "fleet-worker", emulator.Endpoint.ToString(), options.Quota.ToString(CultureInfo.InvariantCulture),
                 options.Duration.TotalSeconds.ToString(CultureInfo.InvariantCulture), options.SendersPerProcess.ToString(CultureInfo.InvariantCulture),
                 startAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
             };
@@ -181,24 +181,13 @@ public static class FleetHarness
                 arguments.AddRange([redis, prefix, options.Processes.ToString(CultureInfo.InvariantCulture)]);
             }
 
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            arguments.ForEach(start.ArgumentList.Add);
-            return Process.Start(start)!;
+            return ChildProcess.RunAsync(harness, arguments, "A fleet worker");
         }).ToList();
 
         var reports = new List<FleetWorker.Report>();
-        foreach (var process in processes)
+        foreach (var worker in workers)
         {
-            var output = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
-            var errors = await process.StandardError.ReadToEndAsync().ConfigureAwait(false);
-            await process.WaitForExitAsync().ConfigureAwait(false);
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"A fleet worker failed ({process.ExitCode}): {errors}{output}");
-            }
-
-            reports.Add(JsonSerializer.Deserialize<FleetWorker.Report>(output.Trim().Split('\n')[^1])!);
-            process.Dispose();
+            reports.Add(ChildProcess.LastJsonLine<FleetWorker.Report>(await worker.ConfigureAwait(false)));
         }
 
         // The warm-up calls before the start are left out. Goodput is counted by when the emulator decided, over the interval

@@ -31,20 +31,8 @@ public static class NewestSdkRows
             throw new FileNotFoundException($"Build benchmarks/ThrottleKit.Harness.NewestSdk first (the harness's build does): {twin} is missing.", twin);
         }
 
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(twin);
-        start.ArgumentList.Add("sdk-rows");
-        start.ArgumentList.Add(JsonSerializer.Serialize(options));
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
-        await process.WaitForExitAsync().ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"The newest-SDK harness failed ({process.ExitCode}): {await errors.ConfigureAwait(false)}{output}");
-        }
-
-        return JsonSerializer.Deserialize<GoodputResult[]>(output.Trim().Split('\n')[^1])!;
+        var output = await ChildProcess.RunAsync(twin, ["sdk-rows", JsonSerializer.Serialize(options)], "The newest-SDK harness").ConfigureAwait(false);
+        return ChildProcess.LastJsonLine<GoodputResult[]>(output);
     }
 
     /// <summary>The child's side: <c>sdk-rows OPTIONS_JSON</c> runs rows (a) and (b) and prints them as one JSON line.</summary>

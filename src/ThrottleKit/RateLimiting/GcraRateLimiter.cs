@@ -39,6 +39,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     private readonly bool _allowBorrowing;
 
     private readonly long _origin;
+    private readonly double _latenessTicks;
 
     // The arrival time (GCRA), in ticks since _origin: when the bucket is full again. Changed by compare-and-swap, so
     // the fast path needs no lock; everything else that changes is guarded by _lock.
@@ -77,6 +78,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         OptionsValidation.ThrowIfInvalid(options, nameof(options));
         _timeProvider = timeProvider ?? TimeProvider.System;
         _ticksPerSecond = _timeProvider.TimestampFrequency;
+        _latenessTicks = QueuedLateness.TotalSeconds * _ticksPerSecond;
         _queueLimit = options.QueueLimit;
         _allowBorrowing = options.AllowBorrowing;
         _schedule = new Schedule(options.PermitsPerSecond, GcraDefaults.EffectiveBurst(options.PermitsPerSecond, options.Burst), options.JitterAllowance, _ticksPerSecond);
@@ -377,10 +379,8 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     private double NewRequestFloor(double now)
     {
         var drainedAt = Volatile.Read(ref _drainedAt);
-        return drainedAt >= now - LatenessTicks ? Math.Min(drainedAt, now) : now;
+        return drainedAt >= now - _latenessTicks ? Math.Min(drainedAt, now) : now;
     }
-
-    private double LatenessTicks => QueuedLateness.TotalSeconds * _ticksPerSecond;
 
     /// <summary>Ticks from <paramref name="now"/> until a request of <paramref name="cost"/> fits behind <paramref name="permitsAhead"/> queued permits.</summary>
     private double TicksUntilFits(int cost, double now, long permitsAhead)
@@ -455,7 +455,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     {
         Waiter? first = null;
         Waiter? last = null;
-        var floor = now - LatenessTicks;
+        var floor = now - _latenessTicks;
         while (_head is { } head && TryTake(head.Cost, now, floor))
         {
             RemoveLocked(head);
