@@ -21,9 +21,10 @@ namespace ThrottleKit.MailKit;
 /// </para>
 /// <para>
 /// The connection is opened (through <c>connect</c>) only when it is not open: at the first send, and after the connection
-/// really dropped — never after a throttle, which leaves an SES connection open and usable. One connection sends one message
-/// at a time, so calls from several tasks take turns; for more throughput use more connections, each with its sender,
-/// sharing one executor (one quota).
+/// really dropped — never after a throttle, which leaves an SES connection open and usable. A message takes its permits
+/// once the connection is ready, so sends that waited for a slow connect do not leave bunched. One connection sends one
+/// message at a time, so calls from several tasks take turns (the sender is safe to share between threads); for more
+/// throughput use more connections, each with its sender, sharing one executor (one quota).
 /// </para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "As MailKit's own SendAsync: the overloads differ in their required envelope parameters.")]
@@ -84,25 +85,29 @@ public sealed class ThrottledSmtpSender : IDisposable
         return mailboxes.Where(m => seen.Add(m.Address)).ToList();
     }
 
-    private Task<string> SendAsync(List<MailboxAddress> recipients, Func<ISmtpClient, CancellationToken, Task<string>> send, CancellationToken cancellationToken)
-        => _executor.ExecuteAsync(
-            async ct =>
-            {
-                await _turn.WaitAsync(ct).ConfigureAwait(false);
-                try
+    private async Task<string> SendAsync(List<MailboxAddress> recipients, Func<ISmtpClient, CancellationToken, Task<string>> send, CancellationToken cancellationToken)
+    {
+        // One message at a time on the connection, and its permits taken only once the connection is ready to send: permits
+        // taken during a slow connect (TLS, AUTH) would all leave when it completes, bunched past the service's own bucket.
+        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
+            return await _executor.ExecuteAsync(
+                async ct =>
                 {
-                    if (!_client.IsConnected)
-                    {
-                        await _connect(_client, ct).ConfigureAwait(false);
-                    }
-
+                    // A throttle leaves SES's connection open; one that dropped between attempts is opened again.
+                    await EnsureConnectedAsync(ct).ConfigureAwait(false);
                     return await send(_client, ct).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _turn.Release();
-                }
-            },
-            Math.Max(1, recipients.Count),
-            cancellationToken);
+                },
+                Math.Max(1, recipients.Count),
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    private Task EnsureConnectedAsync(CancellationToken cancellationToken) => _client.IsConnected ? Task.CompletedTask : _connect(_client, cancellationToken);
 }

@@ -33,10 +33,12 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
 {
     private const long UnixEpochTicks = 621_355_968_000_000_000;
 
-    private readonly IConnectionMultiplexer _connection;
+    private readonly RedisConnection _redis;
+    private readonly bool _ownsConnection;
     private readonly RedisKey[] _keys;
     private readonly int _burst;
     private readonly bool _allowBorrowing;
+    private readonly bool _startEmpty;
     private readonly long _allowanceMicroseconds;
     private readonly long _longestWaitMicroseconds;
     private readonly long _expiryMilliseconds;
@@ -46,9 +48,10 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     private readonly TimeProvider _timeProvider;
     private readonly GcraRateLimiter _fallback;
     private readonly RedisCircuit _circuit;
-    private readonly bool _ownsCircuit;
     private readonly CancellationTokenSource _disposing = new();
     private double _rate;
+    private double _seenTat = -1;
+    private LastAnswer? _lastAnswer;
     private long _fallbackOutage;
     private long _roundTrips;
     private long _successfulLeases;
@@ -60,21 +63,22 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     /// <summary>Creates a limiter over a bucket in Redis.</summary>
     /// <param name="connection">The connection; shared, not disposed by the limiter. Connect with <c>AbortOnConnectFail = false</c> so it reconnects by itself.</param>
     /// <param name="bucketName">The bucket's name, the same in every process that shares the quota (for example the service key, <c>SES</c>).</param>
-    /// <param name="rateLimit">The rate, burst, queue limit (permits' worth of waiting, turned into the longest acceptable wait) and jitter allowance.</param>
+    /// <param name="rateLimit">The rate, burst, queue limit (permits' worth of waiting, turned into the longest acceptable wait), jitter allowance and <see cref="GcraRateLimiterOptions.StartEmpty"/> (for a bucket that does not exist yet).</param>
     /// <param name="options">Key prefix, failure policy, clock and expiry; validated and copied.</param>
     /// <param name="timeProvider">The clock for waiting, for the caller's time (<see cref="RedisRateLimiterOptions.UseRedisTime"/> off) and for the fallback.</param>
-    /// <param name="logger">Where the outage and the recovery are logged.</param>
+    /// <param name="logger">Where the outage, the recovery and refused credentials are logged.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range, or <paramref name="bucketName"/> is empty or holds a brace.</exception>
     public RedisGcraRateLimiter(IConnectionMultiplexer connection, string bucketName, GcraRateLimiterOptions rateLimit, RedisRateLimiterOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
-        : this(connection, bucketName, rateLimit, options, timeProvider, circuit: null, logger)
+        : this(new RedisConnection(Guard.NotNull(connection, nameof(connection)), Guard.NotNull(options, nameof(options)), logger), ownsConnection: true, bucketName, rateLimit, options, timeProvider)
     {
     }
 
-    /// <summary>A limiter on a connection whose circuit the container's limiters share (one probe for them all), or one of its own.</summary>
-    internal RedisGcraRateLimiter(IConnectionMultiplexer connection, string bucketName, GcraRateLimiterOptions rateLimit, RedisRateLimiterOptions options, TimeProvider? timeProvider, RedisCircuit? circuit, ILogger? logger)
+    /// <summary>A limiter on a connection whose circuit the container's limiters share (one probe for them all).</summary>
+    internal RedisGcraRateLimiter(RedisConnection connection, bool ownsConnection, string bucketName, GcraRateLimiterOptions rateLimit, RedisRateLimiterOptions options, TimeProvider? timeProvider)
     {
-        _connection = Guard.NotNull(connection, nameof(connection));
+        _redis = connection;
+        _ownsConnection = ownsConnection;
         if (!RedisKeyPartAttribute.IsValid(bucketName))
         {
             throw new ArgumentOutOfRangeException(nameof(bucketName), bucketName, RedisKeyPartAttribute.Rule(nameof(bucketName), bucketName));
@@ -90,6 +94,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         _rate = rateLimit.PermitsPerSecond;
         _burst = GcraDefaults.EffectiveBurst(rateLimit.PermitsPerSecond, rateLimit.Burst);
         _allowBorrowing = rateLimit.AllowBorrowing;
+        _startEmpty = rateLimit.StartEmpty;
         _allowanceMicroseconds = (long)(rateLimit.JitterAllowance.TotalMilliseconds * 1000);
         _longestWaitMicroseconds = rateLimit.QueueLimit == int.MaxValue ? -1 : (long)Math.Min(long.MaxValue / 2.0, rateLimit.QueueLimit * 1_000_000.0 / rateLimit.PermitsPerSecond);
         _expiryMilliseconds = (long)options.KeyExpiry.TotalMilliseconds;
@@ -97,8 +102,8 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         _failurePolicy = options.FailurePolicy;
         _expectedInstances = options.ExpectedInstances;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _ownsCircuit = circuit is null;
-        _circuit = circuit ?? new RedisCircuit(() => connection, options, logger, metrics: null);
+        _circuit = connection.Circuit;
+
         // The fallback takes this process's share; what a request may cost is decided by the shared bucket's shape (CheckCost),
         // so the fallback lets a request within it borrow from its smaller share rather than refuse it.
         _fallback = new GcraRateLimiter(
@@ -120,13 +125,13 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     /// <summary>Gets the Redis key of the bucket, <c>{prefix}:{bucket}</c>.</summary>
     public string Key { get; }
 
-    /// <summary>Gets the rate in force, in permits per second: this process's, or the one stored in Redis as last seen.</summary>
+    /// <summary>Gets the rate in force, in permits per second: the one stored in Redis as last seen, or this process's until Redis has answered.</summary>
     public double PermitsPerSecond => Volatile.Read(ref _rate);
 
     /// <summary>Gets how many Redis round trips the limiter has made (acquires, rate changes, refunds, script reloads).</summary>
     public long RoundTrips => Interlocked.Read(ref _roundTrips);
 
-    /// <summary>Gets how many leases the local fallback granted while Redis was unreachable.</summary>
+    /// <summary>Gets how many leases the local fallback granted while Redis was unreachable or the fleet settled after it.</summary>
     public long FallbackLeases => Interlocked.Read(ref _fallbackLeases);
 
     /// <summary>Gets whether the limiter is on its fallback (or failing closed) because Redis could not be reached.</summary>
@@ -144,24 +149,43 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         ThrowIfDisposed();
         var previous = Interlocked.Exchange(ref _rate, permitsPerSecond);
         _fallback.SetRate(FallbackRate(permitsPerSecond));
-        if (RedisUsable())
+        if (!_circuit.IsOpen && _redis.Multiplexer is { IsConnected: true } connection)
         {
             var arguments = Arguments("rate", 0, permitsPerSecond, longestWait: -1);
             arguments[1] = previous.ToString("R", CultureInfo.InvariantCulture);
 
             // Fire and forget: a rate change must not wait on the network; a lost one is corrected by the next.
-            _ = RunScriptAsync(arguments, CommandFlags.FireAndForget);
+            _ = RunScriptAsync(connection, arguments, CommandFlags.FireAndForget);
         }
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Statistics ask Redis nothing. While Redis answers, <see cref="RateLimiterStatistics.CurrentAvailablePermits"/> is what
+    /// its last answer to this process showed, refilled since by time alone (other processes may have spent some since); while
+    /// the fallback is in use, the fallback's.
+    /// </remarks>
     public override RateLimiterStatistics? GetStatistics()
     {
         ThrowIfDisposed();
+        long available;
+        if (IsDegraded)
+        {
+            available = _fallback.GetStatistics()?.CurrentAvailablePermits ?? 0;
+        }
+        else if (Volatile.Read(ref _lastAnswer) is { } last)
+        {
+            var debt = last.DebtMicroseconds - (_timeProvider.GetElapsedTime(last.Timestamp).Ticks / 10.0);
+            available = GcraMath.AvailablePermits(debt, last.Burst, 1_000_000 / last.Rate, _allowanceMicroseconds);
+        }
+        else
+        {
+            available = _startEmpty ? 1 : _burst;
+        }
+
         return new RateLimiterStatistics
         {
-            // Unknown without a round trip; the fallback's is shown while it is in use.
-            CurrentAvailablePermits = IsDegraded ? _fallback.GetStatistics()?.CurrentAvailablePermits ?? 0 : 0,
+            CurrentAvailablePermits = available,
             CurrentQueuedCount = 0,
             TotalSuccessfulLeases = Interlocked.Read(ref _successfulLeases),
             TotalFailedLeases = Interlocked.Read(ref _failedLeases),
@@ -173,13 +197,26 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     {
         ThrowIfDisposed();
         GcraMath.CheckCost(permitCount, _burst, PermitsPerSecond, _allowBorrowing);
-        if (!RedisUsable())
+        ThrowIfRefused();
+        RateLimitLease? share = null;
+        if (_circuit.InOutage && (_circuit.IsOpen || _failurePolicy == RedisFailurePolicy.FailOpen))
         {
-            return Count(Fallback(permitCount, null));
+            share = Fallback(permitCount, null);
+            if (!share.IsAcquired || _circuit.IsOpen)
+            {
+                return Count(share);
+            }
+        }
+
+        var connection = _redis.Multiplexer;
+        if (connection is not { IsConnected: true } || _circuit.IsOpen)
+        {
+            _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), null);
+            return Count(share ?? Fallback(permitCount, null));
         }
 
         // The synchronous API blocks, as its contract says, but never past the budget.
-        var script = RunScriptAsync(Arguments("acquire", permitCount, PermitsPerSecond, longestWait: 0), CommandFlags.None);
+        var script = RunScriptAsync(connection, Arguments("acquire", permitCount, PermitsPerSecond, longestWait: 0), CommandFlags.None);
         Exception? failure;
         try
         {
@@ -192,11 +229,12 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         }
         catch (AggregateException wrapped) when (wrapped.InnerException is { } error && IsRedisFailure(error))
         {
+            ThrowIfRefusal(error);
             failure = error;
         }
 
         _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), failure);
-        return Count(Fallback(permitCount, failure));
+        return Count(share ?? Fallback(permitCount, failure));
     }
 
     /// <inheritdoc />
@@ -205,53 +243,51 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         ThrowIfDisposed();
         GcraMath.CheckCost(permitCount, _burst, PermitsPerSecond, _allowBorrowing);
         cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfRefused();
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
         try
         {
-            if (!RedisUsable())
+            // Each round asks whichever the circuit's phase says; a round ends in a lease, or in a change of phase (Redis
+            // failed, a reserved turn could not be confirmed, the outage settled while the caller waited on the fallback).
+            RateLimitLease? share = null;
+            while (true)
             {
-                return Count(await FallbackAsync(permitCount, null, waiting.Token).ConfigureAwait(false));
-            }
-
-            var script = RunScriptAsync(Arguments("acquire", permitCount, PermitsPerSecond, _longestWaitMicroseconds), CommandFlags.None);
-            RedisResult reply;
-            try
-            {
-                reply = await script.WaitAsync(_circuit.Budget, TimeProvider.System, waiting.Token).ConfigureAwait(false);
-            }
-            catch (TimeoutException) when (!script.IsCompleted)
-            {
-                var late = LateAnswer(script);
-                _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), late);
-                return Count(await FallbackAsync(permitCount, late, waiting.Token).ConfigureAwait(false));
-            }
-            catch (OperationCanceledException) when (!script.IsCompleted)
-            {
-                GiveBackWhenAnswered(script, permitCount);
-                throw;
-            }
-            catch (Exception error) when (IsRedisFailure(error))
-            {
-                _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), error);
-                return Count(await FallbackAsync(permitCount, error, waiting.Token).ConfigureAwait(false));
-            }
-
-            var lease = Grant(reply, permitCount, out var wait);
-            if (lease.IsAcquired && wait > TimeSpan.Zero)
-            {
-                try
+                var open = _circuit.IsOpen;
+                if (open && _failurePolicy == RedisFailurePolicy.FailClosed)
                 {
-                    await TimeProviderDelay.Wait(_timeProvider, wait, waiting.Token).ConfigureAwait(false);
+                    throw Unavailable(null);
                 }
-                catch (OperationCanceledException)
+
+                if (share is null && _failurePolicy == RedisFailurePolicy.FailOpen && _circuit.InOutage)
                 {
-                    // The turn was reserved in Redis; give it back so a cancelled wait costs the fleet nothing.
-                    GiveBack(permitCount);
-                    throw;
+                    share = await FallbackAsync(permitCount, waiting.Token).ConfigureAwait(false);
+                    if (share is not null && (!share.IsAcquired || _circuit.IsOpen))
+                    {
+                        // Refused by the queue limit, or Redis is still out: the fallback's permit is the call's.
+                        return Count(share);
+                    }
+
+                    // Settling (the share is taken; the shared bucket's permits too, next), or settled while it waited (Redis alone).
+                    continue;
+                }
+
+                if (open)
+                {
+                    // Out again after this caller took its share while the fleet settled (or, in a race with the probe, an
+                    // outage that settled as the circuit opened: the fallback decides).
+                    return Count(share ?? await _fallback.AcquireAsync(permitCount, waiting.Token).ConfigureAwait(false));
+                }
+
+                if (await FromRedisAsync(permitCount, waiting.Token).ConfigureAwait(false) is { } lease)
+                {
+                    return Count(lease);
+                }
+
+                if (share is not null)
+                {
+                    return Count(share);
                 }
             }
-
-            return Count(lease);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && Volatile.Read(ref _disposed) != 0)
         {
@@ -266,9 +302,9 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         {
             _disposing.Cancel();
             _fallback.Dispose();
-            if (_ownsCircuit)
+            if (_ownsConnection)
             {
-                _circuit.Dispose();
+                _redis.Dispose();
             }
         }
 
@@ -277,35 +313,128 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
 
     private static bool IsRedisFailure(Exception error) => error is RedisException or TimeoutException or ObjectDisposedException;
 
-    private RedisValue[] Arguments(string mode, int cost, double rate, long longestWait) =>
-    [
-        mode,
-        cost,
-        rate.ToString("R", CultureInfo.InvariantCulture),
-        _burst,
-        _allowanceMicroseconds,
-        longestWait,
-        _useRedisTime ? -1 : (_timeProvider.GetUtcNow().UtcTicks - UnixEpochTicks) / 10,
-        _expiryMilliseconds,
-    ];
+    /// <summary>
+    /// One round trip: the lease Redis grants (after waiting for the turn it reserved), or <see langword="null"/> when Redis
+    /// is not to be used for this call — it did not answer within the budget (the circuit is now open), or went away while
+    /// the caller waited for its turn: a turn that cannot be confirmed is not used, as the fleet is on its fallbacks by then.
+    /// </summary>
+    private async ValueTask<RateLimitLease?> FromRedisAsync(int permitCount, CancellationToken cancellationToken)
+    {
+        var closed = _circuit.ClosedToken;
+        if (_circuit.IsOpen)
+        {
+            return null;
+        }
+
+        var started = TimeProvider.System.GetTimestamp();
+        var connection = _redis.Multiplexer;
+        try
+        {
+            // Still connecting (the app's first call): wait for it, asynchronously, within the same budget as the answer.
+            connection ??= await _redis.Ready.WaitAsync(_circuit.Budget, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (IsRedisFailure(error))
+        {
+            ThrowIfRefusal(error);
+            _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), error);
+            return null;
+        }
+
+        if (!connection.IsConnected)
+        {
+            _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), null);
+            return null;
+        }
+
+        var budget = _circuit.Budget - TimeProvider.System.GetElapsedTime(started);
+        var script = RunScriptAsync(connection, Arguments("acquire", permitCount, PermitsPerSecond, _longestWaitMicroseconds), CommandFlags.None);
+        RedisResult reply;
+        try
+        {
+            reply = await script.WaitAsync(budget > TimeSpan.Zero ? budget : TimeSpan.Zero, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!script.IsCompleted)
+        {
+            _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), LateAnswer(script));
+            return null;
+        }
+        catch (OperationCanceledException) when (!script.IsCompleted)
+        {
+            GiveBackWhenAnswered(script, permitCount);
+            throw;
+        }
+        catch (Exception error) when (IsRedisFailure(error))
+        {
+            ThrowIfRefusal(error);
+            _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), error);
+            return null;
+        }
+
+        var lease = Grant(reply, permitCount, out var wait);
+        if (lease.IsAcquired && wait > TimeSpan.Zero)
+        {
+            using var turn = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, closed);
+            try
+            {
+                await TimeProviderDelay.Wait(_timeProvider, wait, turn.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (closed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (OperationCanceledException)
+            {
+                // The turn was reserved in Redis; give it back so a cancelled wait costs the fleet nothing.
+                GiveBack(permitCount);
+                throw;
+            }
+        }
+
+        return lease;
+    }
+
+    private RedisValue[] Arguments(string mode, int cost, double rate, long longestWait)
+    {
+        var seen = Volatile.Read(ref _seenTat);
+        return
+        [
+            mode,
+            cost,
+            rate.ToString("R", CultureInfo.InvariantCulture),
+            _burst,
+            _allowanceMicroseconds,
+            longestWait,
+            _useRedisTime ? -1 : (_timeProvider.GetUtcNow().UtcTicks - UnixEpochTicks) / 10,
+            _expiryMilliseconds,
+            seen.ToString("R", CultureInfo.InvariantCulture),
+            _startEmpty && seen < 0 ? 1 : 0,
+        ];
+    }
 
     private RedisLease Grant(RedisResult reply, int permitCount, out TimeSpan wait)
     {
-        _circuit.Answered();
         var values = (RedisResult[])reply!;
         var waitMicroseconds = (long)values[1];
         wait = TimeSpan.FromTicks(waitMicroseconds * 10);
         if (double.TryParse((string?)values[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0)
         {
             Volatile.Write(ref _rate, rate);
+            if (values.Length >= 6
+                && double.TryParse((string?)values[4], NumberStyles.Float, CultureInfo.InvariantCulture, out var tat)
+                && double.TryParse((string?)values[5], NumberStyles.Float, CultureInfo.InvariantCulture, out var now))
+            {
+                // What the bucket held (the floor a lost bucket is rebuilt from) and what it holds, for the statistics.
+                Volatile.Write(ref _seenTat, tat);
+                Volatile.Write(ref _lastAnswer, new LastAnswer(tat - now, rate, (int)(long)values[3], _timeProvider.GetTimestamp()));
+            }
         }
 
         return (long)values[0] == 1 ? RedisLease.Granted : RedisLease.Refused(wait, permitCount);
     }
 
-    private async Task<RedisResult> RunScriptAsync(RedisValue[] arguments, CommandFlags flags)
+    private async Task<RedisResult> RunScriptAsync(IConnectionMultiplexer connection, RedisValue[] arguments, CommandFlags flags)
     {
-        var database = _connection.GetDatabase();
+        var database = connection.GetDatabase();
         Interlocked.Increment(ref _roundTrips);
         try
         {
@@ -333,23 +462,6 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         return all;
     }
 
-    /// <summary>Whether to ask Redis now: its circuit is closed and the connection is up (one that is down opens the circuit).</summary>
-    private bool RedisUsable()
-    {
-        if (_circuit.IsOpen)
-        {
-            return false;
-        }
-
-        if (!_connection.IsConnected)
-        {
-            _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), null);
-            return false;
-        }
-
-        return true;
-    }
-
     private RateLimitLease Fallback(int permitCount, Exception? error)
     {
         if (_failurePolicy == RedisFailurePolicy.FailClosed)
@@ -362,21 +474,33 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         return _fallback.AttemptAcquire(permitCount);
     }
 
-    private async ValueTask<RateLimitLease> FallbackAsync(int permitCount, Exception? error, CancellationToken cancellationToken)
+    /// <summary>This process's share from the fallback, or <see langword="null"/> when the outage settled while the caller waited (Redis alone decides then).</summary>
+    private async ValueTask<RateLimitLease?> FallbackAsync(int permitCount, CancellationToken cancellationToken)
     {
-        if (_failurePolicy == RedisFailurePolicy.FailClosed)
+        var outage = _circuit.OutageToken;
+        if (outage.IsCancellationRequested)
         {
-            throw Unavailable(error);
+            return null;
         }
 
         DrainFallbackOnceAnOutage();
-        Interlocked.Increment(ref _fallbackLeases);
-        return await _fallback.AcquireAsync(permitCount, cancellationToken).ConfigureAwait(false);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, outage);
+        try
+        {
+            var lease = await _fallback.AcquireAsync(permitCount, waiting.Token).ConfigureAwait(false);
+            Interlocked.Increment(ref _fallbackLeases);
+            return lease;
+        }
+        catch (OperationCanceledException) when (outage.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     /// <summary>
     /// Each outage, the fallback starts with its bucket empty: the shared bucket may have just been spent, and a burst on top
-    /// of it from every process would overrun the quota. From then on it grants this process's share of the rate.
+    /// of it from every process would overrun the quota. From then on it grants this process's share of the rate, through
+    /// the outage and while the fleet settles after it.
     /// </summary>
     private void DrainFallbackOnceAnOutage()
     {
@@ -390,9 +514,9 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     /// <summary>Gives back permits Redis granted or reserved for a caller that did not use them.</summary>
     private void GiveBack(int permitCount)
     {
-        if (permitCount > 0 && _connection.IsConnected)
+        if (permitCount > 0 && _redis.Multiplexer is { IsConnected: true } connection)
         {
-            _ = RunScriptAsync(Arguments("refund", permitCount, PermitsPerSecond, longestWait: -1), CommandFlags.FireAndForget);
+            _ = RunScriptAsync(connection, Arguments("refund", permitCount, PermitsPerSecond, longestWait: -1), CommandFlags.FireAndForget);
         }
     }
 
@@ -431,6 +555,28 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         $"FailOpen would fall back to a local limit of {FallbackRate(PermitsPerSecond):0.##}/s (rate ÷ ExpectedInstances).",
         error);
 
+    private void ThrowIfRefused()
+    {
+        if (_circuit.Refused is { } refused)
+        {
+            throw Refusal(refused);
+        }
+    }
+
+    private void ThrowIfRefusal(Exception error)
+    {
+        if (RedisCircuit.IsRefusal(error))
+        {
+            _circuit.Refuse(error);
+            throw Refusal(error);
+        }
+    }
+
+    private RedisUnavailableException Refusal(Exception error) => new(
+        $"The rate limit '{BucketName}' is kept in Redis ({Key}), which refused ThrottleKit's credentials ({error.GetType().Name}). " +
+        "No call is made, whatever the FailurePolicy: failing open would quietly lift the fleet's limit. Check the password or user in the Redis configuration.",
+        error);
+
     private RateLimitLease Count(RateLimitLease lease)
     {
         if (lease.IsAcquired)
@@ -447,6 +593,9 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     }
 
     private void ThrowIfDisposed() => Guard.NotDisposed(Volatile.Read(ref _disposed) != 0, this);
+
+    /// <summary>What the bucket held after Redis last answered this process: its debt (µs), rate and burst, and when (local timestamp).</summary>
+    private sealed record LastAnswer(double DebtMicroseconds, double Rate, int Burst, long Timestamp);
 
     /// <summary>A lease: granted (nothing to give back, the bucket refills by time), or refused with when to retry.</summary>
     private sealed class RedisLease : RateLimitLease

@@ -7,54 +7,79 @@ namespace ThrottleKit.Redis;
 /// The bucket, kept in one Redis hash and changed only by this script, so each acquire is one atomic round trip. It is a
 /// GCRA, like the in-process limiter: <c>tat</c> is when the bucket's debt is paid off (µs); a request fits when that is
 /// no further ahead than the slack its cost leaves in the burst, otherwise the script reserves its place and answers how
-/// long to wait, so nobody polls. The rate is stored in the hash once anyone sets it (the adaptive rate, the account's
-/// quota) and then wins over the caller's, so the fleet shares it. The key expires once the bucket has been full for a while.
+/// long to wait, so nobody polls. The bucket's shape — its rate and burst — is stored with it by whoever makes it, and a
+/// rate by whoever sets one (the adaptive rate, the account's quota); the stored shape wins over every caller's own, so a
+/// fleet whose processes disagree spends one shape, never a blend. The key expires once the bucket has been full for a while.
 /// </summary>
+/// <remarks>
+/// A bucket whose key is missing was never made, expired while full, or was lost (FLUSHALL, a restart without persistence,
+/// a failover to a replica that had not seen it). A caller that has seen it sends the <c>tat</c> of its last answer, and the
+/// script rebuilds the bucket from that instead of handing out a fresh burst on top of the turns already reserved; a caller
+/// that never has may ask for it to start empty but for one permit, as a fresh in-process bucket with <c>StartEmpty</c> does.
+/// </remarks>
 internal static class RedisGcraScript
 {
-    // ARGV: mode, cost, rate, burst, jitter allowance (µs), longest acceptable wait (µs, -1 any), now (µs, -1 TIME), expiry (ms).
+    // ARGV: mode, cost, rate, burst, jitter allowance (µs), longest acceptable wait (µs, -1 any), now (µs, -1 TIME), expiry (ms),
+    // last seen tat (µs, -1 none), start empty (0|1).
     // Mode 'rate' stores ARGV[3] as the rate; its ARGV[2] is the rate the caller had, for a bucket that has none stored yet.
-    // Replies: acquire {granted 0|1, wait µs, rate}; rate {1}; refund {1}.
+    // Replies: acquire {granted 0|1, wait µs, rate, burst, tat after, now}; rate {1}; refund {1}.
     public const string Source = """
+        if ARGV[1] == 'warm' then return {1} end
         local now = tonumber(ARGV[7])
         if now < 0 then
           local t = redis.call('TIME')
           now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         end
         local mode = ARGV[1]
-        local state = redis.call('HMGET', KEYS[1], 'tat', 'rate')
+        local state = redis.call('HMGET', KEYS[1], 'tat', 'rate', 'burst')
         local rate = tonumber(state[2]) or tonumber(mode == 'rate' and ARGV[2] or ARGV[3])
-        local tat = tonumber(state[1]) or now
+        local burst = tonumber(state[3]) or tonumber(ARGV[4])
+        local interval = 1000000 / rate
+        local tat = tonumber(state[1])
+        if not tat then
+          local seen = tonumber(ARGV[9])
+          if seen >= 0 then
+            tat = seen
+          elseif ARGV[10] == '1' then
+            tat = now + (burst - 1) * interval - tonumber(ARGV[5])
+          else
+            tat = now
+          end
+        end
         if tat < now then tat = now end
         local expiry = tonumber(ARGV[8])
         if mode == 'rate' then
           local new = tonumber(ARGV[3])
           tat = now + (tat - now) * rate / new
-          redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat), 'rate', ARGV[3])
+          redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat), 'rate', ARGV[3], 'burst', burst)
           redis.call('PEXPIRE', KEYS[1], math.ceil((tat - now) / 1000) + expiry)
           return {1}
         end
         local cost = tonumber(ARGV[2])
-        local interval = 1000000 / rate
         if mode == 'refund' then
           if state[1] then
             redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', math.max(now, tat - cost * interval)))
           end
           return {1}
         end
-        local burst = tonumber(ARGV[4])
         local required = math.min(math.max(cost, 1), burst)
         local wait = (tat - now) - ((burst - required) * interval - tonumber(ARGV[5]))
         if wait < 0 then wait = 0 end
         local longest = tonumber(ARGV[6])
         if longest >= 0 and wait > longest then
-          return {0, math.ceil(wait), tostring(rate)}
+          return {0, math.ceil(wait), tostring(rate), burst, string.format('%.3f', tat), string.format('%.3f', now)}
         end
         tat = tat + cost * interval
-        redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat))
+        redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat), 'rate', tostring(rate), 'burst', burst)
         redis.call('PEXPIRE', KEYS[1], math.ceil((tat - now) / 1000) + expiry)
-        return {1, math.ceil(wait), tostring(rate)}
+        return {1, math.ceil(wait), tostring(rate), burst, string.format('%.3f', tat), string.format('%.3f', now)}
         """;
+
+    /// <summary>The mode that touches nothing and answers at once: a connection's warm-up.</summary>
+    public const string WarmUpMode = "warm";
+
+    /// <summary>The key the warm-up names (the script never reads it).</summary>
+    public const string WarmUpKey = "throttlekit:{warm-up}";
 
     /// <summary>Gets the script's SHA1, the name <c>EVALSHA</c> runs it by.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350:Do not use weak cryptographic algorithms", Justification = "Redis names scripts by their SHA1.")]

@@ -28,6 +28,11 @@ public sealed class ThrottleKitRedisHealthCheck : IHealthCheck
             ["probesUnanswered"] = unanswered,
             ["failurePolicy"] = circuit.Policy.ToString(),
         };
+        if (circuit.Refused is not null)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("Redis refused ThrottleKit's credentials; calls are refused until they are fixed.", data: data));
+        }
+
         return Task.FromResult(!circuit.IsOpen
             ? HealthCheckResult.Healthy("Redis answers; the buckets are shared.", data)
             : circuit.Policy == RedisFailurePolicy.FailOpen

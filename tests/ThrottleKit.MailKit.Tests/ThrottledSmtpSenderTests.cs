@@ -75,6 +75,47 @@ public class ThrottledSmtpSenderTests(Xunit.Abstractions.ITestOutputHelper outpu
     }
 
     [Fact]
+    [Trait("Category", RealClock.Category)]
+    public async Task Sends_that_wait_for_a_slow_connect_take_their_permits_after_it_and_are_never_throttled()
+    {
+        // A connect of 1.5 s (TLS and AUTH to a distant endpoint): permits taken while it ran would all leave when it
+        // completes, 14 + 1.5 · 14 of them within moments, where SES's bucket holds 14 and refills 14 a second.
+        const double Quota = 14;
+        var connect = TimeSpan.FromMilliseconds(1500);
+        await using var ses = await SesEmulator.StartAsync(new SesEmulatorOptions { Smtp = true, RatePerSecond = Quota, Burst = Quota });
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions
+        {
+            RateLimiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = Quota, Burst = (int)Quota, JitterAllowance = TimeSpan.FromMilliseconds(25) }),
+            Classifier = SesSmtpThrottlingClassifier.Instance,
+        });
+        var clients = Enumerable.Range(0, 2).Select(_ => new SmtpClient()).ToArray();
+        var senders = clients.Select(c => new ThrottledSmtpSender(c, executor, async (client, ct) =>
+        {
+            await Task.Delay(connect, ct);
+            await Connect(client, ses, ct);
+        })).ToArray();
+
+        // Ten callers per connection at once, forty messages in all.
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(k => senders[k % senders.Length].SendAsync(Message($"r{k}@example.com"))));
+
+        var attempts = ses.Attempts.ToArray();
+        var throttled = attempts.Count(a => a.Outcome == EmulatorOutcome.Throttled);
+        var busiest = ses.BusiestWindowOfAttempts(TimeSpan.FromSeconds(1));
+        var allowance = RealClock.LateTimestampAllowance(ses.SchedulingLag());
+        var bound = RealClock.WindowBound(Quota, Quota, TimeSpan.FromSeconds(1), allowance);
+        var excess = ses.ExcessLag(RealClock.StallThreshold(TimeSpan.FromMilliseconds(25)));
+        var evidence = $"{throttled} throttled of {attempts.Length}; busiest second {busiest.Count} (bound {bound:0.#}); excess lag {excess.TotalMilliseconds:0} ms. {ses.Describe()}";
+        output.WriteLine(evidence);
+        Assert.Equal(40, attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted));
+        Assert.True(throttled <= RealClock.ThrottleBound(Quota, excess) - 2, evidence);
+        Assert.True(busiest.Count <= bound, evidence);
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_message_costs_a_permit_per_recipient_of_its_headers_or_of_its_envelope()
     {
         await using var ses = await SesEmulator.StartAsync(new SesEmulatorOptions { Smtp = true });

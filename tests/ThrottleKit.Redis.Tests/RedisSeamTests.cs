@@ -64,7 +64,7 @@ public sealed class RedisSeamTests
     }
 
     [Fact]
-    public async Task Instances_that_configure_different_rates_each_spend_at_their_own_until_one_stores_a_rate_for_all()
+    public async Task Instances_that_configure_different_shapes_all_spend_the_stored_one_never_a_blend_until_one_stores_a_rate()
     {
         var redis = new SharedRedis();
         await redis.InitializeAsync();
@@ -72,14 +72,14 @@ public sealed class RedisSeamTests
         {
             var time = new FakeTimeProvider();
             var bucket = SharedRedis.NewBucketName();
-            RedisGcraRateLimiter Instance(double rate) => new(
+            RedisGcraRateLimiter Instance(double rate, int burst) => new(
                 redis.Connection,
                 bucket,
-                new GcraRateLimiterOptions { PermitsPerSecond = rate, Burst = 1 },
+                new GcraRateLimiterOptions { PermitsPerSecond = rate, Burst = burst },
                 new RedisRateLimiterOptions { UseRedisTime = false, AcquireTimeout = TimeSpan.FromSeconds(10) },
                 time);
-            using var slow = Instance(10);
-            using var fast = Instance(20);
+            using var slow = Instance(10, 1);
+            using var fast = Instance(100, 20);
 
             int Run(TimeSpan span)
             {
@@ -104,13 +104,16 @@ public sealed class RedisSeamTests
                 return granted;
             }
 
-            // Each grant spends the bucket at its own process's rate: the fleet's rate lies between 10/s and 20/s.
-            Assert.InRange(Run(TimeSpan.FromSeconds(10)), (10 * 10) + 10, (20 * 10) - 10);
+            // The first to ask made the bucket with its shape, 10/s and a burst of 1; the other follows it, so the fleet
+            // spends 10/s, not a blend of 10 and 100 (each spending at its own rate gave 20.4/s).
+            Assert.True(slow.AttemptAcquire(0) is { });
+            Assert.Equal(100, Run(TimeSpan.FromSeconds(10)));
+            Assert.Equal(10, fast.PermitsPerSecond);
 
-            // SetRate stores a rate in Redis, and it wins over every process's own.
-            slow.SetRate(10);
-            WaitUntil(() => fast.AttemptAcquire(0) is { } && fast.PermitsPerSecond == 10);
-            Assert.InRange(Run(TimeSpan.FromSeconds(10)), 99, 101);
+            // SetRate stores a rate in Redis, and it wins over every process's own; the stored burst stays.
+            fast.SetRate(20);
+            WaitUntil(() => slow.AttemptAcquire(0) is { } && slow.PermitsPerSecond == 20);
+            Assert.InRange(Run(TimeSpan.FromSeconds(10)), 199, 201);
         }
         finally
         {

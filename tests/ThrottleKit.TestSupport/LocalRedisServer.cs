@@ -12,6 +12,7 @@ namespace ThrottleKit.TestSupport;
 public sealed class LocalRedisServer : IAsyncDisposable
 {
     private Process? _process;
+    private HeldPort? _stopped;
 
     private readonly string _arguments;
 
@@ -39,14 +40,38 @@ public sealed class LocalRedisServer : IAsyncDisposable
     /// <returns>The running server.</returns>
     public static async Task<LocalRedisServer> StartAsync(params string[] settings)
     {
-        var server = new LocalRedisServer(FreePort(), string.Concat(settings.Select(s => " " + s)));
-        await server.StartAgainAsync();
-        return server;
+        // A port free when asked may be taken before redis-server binds it (another test's server, another process): then
+        // redis-server exits at once, and the next port is tried.
+        for (var attempt = 1; ; attempt++)
+        {
+            var held = new HeldPort();
+            var server = new LocalRedisServer(held.Port, string.Concat(settings.Select(s => " " + s)));
+            held.Release();
+            if (await server.TryStartAsync())
+            {
+                return server;
+            }
+
+            if (attempt == 5)
+            {
+                throw new InvalidOperationException($"redis-server did not start on any of five free ports, the last {server.Port}.");
+            }
+        }
     }
 
     /// <summary>Starts the server (again) on the same port.</summary>
     /// <returns>A task that completes when it accepts connections.</returns>
     public async Task StartAgainAsync()
+    {
+        _stopped?.Release();
+        _stopped = null;
+        if (!await TryStartAsync())
+        {
+            throw new InvalidOperationException($"redis-server did not start again on port {Port}: something else took it while the server was stopped.");
+        }
+    }
+
+    private async Task<bool> TryStartAsync()
     {
         var executable = FindExecutable()
             ?? throw new InvalidOperationException("redis-server is not on PATH. Install it (Debian/Ubuntu: apt-get install -y redis-server) or set THROTTLEKIT_REDIS to host:port of a server the tests may use; `.ci/run` does both.");
@@ -58,13 +83,20 @@ public sealed class LocalRedisServer : IAsyncDisposable
         })!;
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < 400; i++)
         {
+            if (_process.HasExited)
+            {
+                _process.Dispose();
+                _process = null;
+                return false;
+            }
+
             try
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
+                return true;
             }
             catch (SocketException)
             {
@@ -87,6 +119,16 @@ public sealed class LocalRedisServer : IAsyncDisposable
 
         _process?.Dispose();
         _process = null;
+
+        // While stopped the port stays the test's own: connections to it are refused, and nobody else takes it before the
+        // server starts again. (A port with connections closing may not be bound; then it is simply left.)
+        try
+        {
+            _stopped ??= new HeldPort(Port);
+        }
+        catch (SocketException)
+        {
+        }
     }
 
     /// <summary>
@@ -103,6 +145,7 @@ public sealed class LocalRedisServer : IAsyncDisposable
     {
         Thaw();
         await StopAsync();
+        _stopped?.Dispose();
     }
 
     private const int Sigcont = 18;
@@ -131,12 +174,5 @@ public sealed class LocalRedisServer : IAsyncDisposable
         }
 
         return null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Threading.Tasks;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,7 @@ public static class RedisThrottleKitBuilderExtensions
         where TBuilder : class, IThrottleKitBuilder
     {
         Guard.NotNull(configuration, nameof(configuration));
-        return Register(builder, (_, options, logger, metrics) => new RedisConnection(() => RedisConnection.Connect(configuration), owned: true, options, logger, metrics), configure);
+        return Register(builder, (_, options, logger, metrics) => new RedisConnection(() => RedisConnection.ConnectAsync(configuration), owned: true, options, logger, metrics), configure);
     }
 
     /// <summary>
@@ -46,7 +47,7 @@ public static class RedisThrottleKitBuilderExtensions
         where TBuilder : class, IThrottleKitBuilder
     {
         Guard.NotNull(connection, nameof(connection));
-        return Register(builder, (provider, options, logger, metrics) => new RedisConnection(() => connection(provider), owned: false, options, logger, metrics), configure);
+        return Register(builder, (provider, options, logger, metrics) => new RedisConnection(() => Task.FromResult(connection(provider)), owned: false, options, logger, metrics), configure);
     }
 
     private static TBuilder Register<TBuilder>(
@@ -83,18 +84,26 @@ public static class RedisThrottleKitBuilderExtensions
 
     private sealed class RedisStartupCheck
     {
+        /// <summary>How long a start waits for the connection: long enough for Redis to answer or refuse, short enough that a Redis that hangs does not hold the start up.</summary>
+        private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(2);
+
         public static void Connect(RedisConnection connection)
         {
             try
             {
-                _ = connection.Multiplexer;
+                // The connection is made in the background (never on the permit path); a start only looks at how it went.
+                connection.Ready.Wait(StartWait);
             }
-            catch (RedisConnectionException refused)
+            catch (AggregateException failed) when (failed.InnerException is RedisConnectionException refused && RedisCircuit.IsRefusal(refused))
             {
                 throw new OptionsValidationException(
                     "Redis",
                     typeof(RedisRateLimiterOptions),
                     [$"Redis refused ThrottleKit's connection ({refused.FailureType}): {refused.Message} Check the password or user in the Redis configuration string."]);
+            }
+            catch (AggregateException)
+            {
+                // Down or unreachable at start: an outage like any other, which the failure policy rides out.
             }
         }
     }

@@ -128,3 +128,32 @@ internal sealed class NotBelowAttribute(string property, string other) : Validat
         return ValidationResult.Success;
     }
 }
+
+/// <summary>
+/// On <see cref="GcraRateLimiterOptions"/>: a jitter allowance the burst can hold in hand. With a burst of 2 or more the
+/// allowance comes out of the burst, so it may be at most (Burst − 1) ÷ rate; past that it would quietly cut the sustained
+/// rate (100/s, burst 10 and a 1 s allowance grant 1.7/s). With a burst of 1 it lengthens each interval, as documented.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+internal sealed class AllowanceWithinBurstAttribute : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        if (value is not GcraRateLimiterOptions options || !(options.PermitsPerSecond > 0) || double.IsInfinity(options.PermitsPerSecond))
+        {
+            return ValidationResult.Success;
+        }
+
+        var burst = GcraDefaults.EffectiveBurst(options.PermitsPerSecond, options.Burst);
+        var most = TimeSpan.FromSeconds((burst - 1) / options.PermitsPerSecond);
+        if (burst < 2 || options.JitterAllowance <= most)
+        {
+            return ValidationResult.Success;
+        }
+
+        return new ValidationResult(
+            $"JitterAllowance must be at most (Burst - 1) / PermitsPerSecond = ({burst} - 1) / {Limits.Format(options.PermitsPerSecond)} = {most.TotalMilliseconds:0.###} ms; it is {options.JitterAllowance.TotalMilliseconds:0.###} ms, " +
+            "which would cut the sustained rate. Lower JitterAllowance or raise Burst.",
+            [nameof(GcraRateLimiterOptions.JitterAllowance)]);
+    }
+}

@@ -7,6 +7,7 @@ namespace ThrottleKit;
 /// Settings of a <see cref="GcraRateLimiter"/>. The limiter copies them when it is built, so changing an instance afterwards
 /// does not affect a running limiter (use <see cref="GcraRateLimiter.SetRate(double)"/>). Bindable from configuration.
 /// </summary>
+[AllowanceWithinBurst]
 public class GcraRateLimiterOptions
 {
     private double _permitsPerSecond;
@@ -54,7 +55,8 @@ public class GcraRateLimiterOptions
     /// a request that travels faster than the one before it arrives early. The limiter keeps this much of the burst in hand
     /// so that such a request still finds a permit at the service. It costs nothing of the sustained rate while
     /// <see cref="Burst"/> is at least 2 (the first burst is a little smaller); with a burst of 1 it lengthens each interval
-    /// by the allowance. Between zero (the default: the limiter's own arithmetic, exactly) and one second.
+    /// by the allowance. Between zero (the default: the limiter's own arithmetic, exactly) and one second, and with a burst of
+    /// 2 or more at most (<see cref="Burst"/> − 1) ÷ <see cref="PermitsPerSecond"/>, so that it never cuts the sustained rate.
     /// </summary>
     [DurationRange(maximum: "00:00:01")]
     public TimeSpan JitterAllowance { get; set; }

@@ -80,6 +80,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                 }
 
                 Outcome<TResult> outcome;
+                long marksBefore;
                 using (lease)
                 {
                     if (!lease.IsAcquired)
@@ -87,6 +88,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                         return Rejected<TResult>(target, lease, context);
                     }
 
+                    marksBefore = HandledFailures.LastMark;
                     outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
                 }
 
@@ -97,9 +99,9 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                     return outcome;
                 }
 
-                // The caller's own cancellation, and a failure an inner ThrottleKit layer has already dealt with (so that
-                // layers never multiply attempts), pass through as they are.
-                if ((error is OperationCanceledException && context.CancellationToken.IsCancellationRequested) || HandledFailures.IsHandled(error))
+                // The caller's own cancellation, and a failure an inner ThrottleKit layer has already dealt with in this
+                // attempt (so that layers never multiply attempts), pass through as they are.
+                if ((error is OperationCanceledException && context.CancellationToken.IsCancellationRequested) || HandledFailures.IsHandled(error, marksBefore))
                 {
                     return outcome;
                 }

@@ -1,7 +1,5 @@
 using System;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.Tasks;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
@@ -10,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using ThrottleKit.Aws.Tests.Support;
 using ThrottleKit.Testing;
+using ThrottleKit.TestSupport;
 
 namespace ThrottleKit.Aws.Tests.SdkParity;
 
@@ -22,19 +21,20 @@ public class UnsentFailureTests
     [Fact]
     public async Task A_refused_connection_is_retried_and_the_call_succeeds_once_the_service_listens()
     {
-        var port = FreePort();
+        using var port = new HeldPort();
         var delay = TimeSpan.FromSeconds(7);
         var time = new RetryDelaySignal(delay);
-        var options = new SesEmulatorOptions { Port = port };
+        var options = new SesEmulatorOptions { Port = port.Port };
         var collector = new FakeLogCollector();
         await using var provider = Containers.Build(
-            Nothing(port),
+            Nothing(port.Port),
             o => o.Services[AwsServiceKeys.SimpleEmail].Backoff = new() { MinDelay = delay, MaxDelay = delay, MaxRetries = 1 },
             services: s => s.AddSingleton<TimeProvider>(time).AddLogging(l => l.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(collector))));
         var client = provider.GetRequiredService<IAmazonSecurityTokenService>();
 
         var call = client.GetCallerIdentityAsync(new GetCallerIdentityRequest());
         await time.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        port.Release();
         await using var emulator = await SesEmulator.StartAsync(options);
         time.Advance(delay);
         var response = await call.WaitAsync(TimeSpan.FromSeconds(30));
@@ -48,9 +48,11 @@ public class UnsentFailureTests
     [Fact]
     public async Task A_service_that_never_listens_fails_after_MaxRetries_plus_one_attempts_with_the_transport_error()
     {
+        // Held for the whole test: a port merely free when asked was once taken by another test's emulator meanwhile.
+        using var port = new HeldPort();
         var collector = new FakeLogCollector();
         await using var provider = Containers.Build(
-            Nothing(FreePort()),
+            Nothing(port.Port),
             o => o.Services[AwsServiceKeys.SimpleEmail].Backoff = new() { MinDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1), MaxRetries = 2 },
             services: s => s.AddLogging(l => l.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(collector))));
         var client = provider.GetRequiredService<IAmazonSecurityTokenService>();
@@ -59,13 +61,6 @@ public class UnsentFailureTests
 
         Assert.Equal(System.Net.Http.HttpRequestError.ConnectionError, error.HttpRequestError);
         Assert.Equal(2, collector.GetSnapshot().Count(r => r.Id.Name == "UnsentRetry"));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The address an emulator will listen on, with nothing behind it yet.</summary>

@@ -473,6 +473,29 @@ public sealed class GcraRateLimiterTests : IDisposable
     }
 
     [Theory]
+    [InlineData(100, 10, 91, false)]
+    [InlineData(100, 10, 90, true)]
+    [InlineData(14, null, 1000, false)]
+    [InlineData(1, null, 1000, true)]
+    public void A_jitter_allowance_the_burst_cannot_hold_is_refused_naming_both_settings(double rate, int? burst, int allowanceMs, bool valid)
+    {
+        // (Burst − 1) ÷ rate is what a burst can keep in hand; more would cut the sustained rate (100/s, burst 10, 1 s: 1.7/s).
+        // A burst of 1 lengthens each interval instead, as documented.
+        var options = new GcraRateLimiterOptions { PermitsPerSecond = rate, Burst = burst, JitterAllowance = TimeSpan.FromMilliseconds(allowanceMs) };
+
+        if (valid)
+        {
+            new GcraRateLimiter(options, _time).Dispose();
+            return;
+        }
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new GcraRateLimiter(options, _time));
+        Assert.Equal("JitterAllowance", error.ParamName);
+        Assert.Contains("Burst - 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"it is {allowanceMs} ms", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(0, null, 0, "PermitsPerSecond")]
     [InlineData(-3, null, 0, "PermitsPerSecond")]
     [InlineData(double.NaN, null, 0, "PermitsPerSecond")]

@@ -138,6 +138,27 @@ public sealed class ThrottlingStrategyTests : IDisposable
     }
 
     [Fact]
+    public async Task An_exception_instance_thrown_again_on_a_later_call_is_retried_like_any_throttle()
+    {
+        // A cached exception object (a test double, a memoised failure) is a new failure of each call that throws it: the
+        // first call's verdict ("retried to the end") belongs to that call, and must not make the next one pass it through.
+        var executor = new ThrottledExecutor(Options(new ExponentialBackoffOptions { MaxRetries = 2, MinDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero }), _time);
+        var cached = new ThrottleException();
+
+        for (var call = 1; call <= 3; call++)
+        {
+            var thrown = await Assert.ThrowsAsync<ThrottleException>(() => executor.ExecuteAsync(_ =>
+            {
+                Record();
+                return Task.FromException(cached);
+            }));
+
+            Assert.Same(cached, thrown);
+            Assert.Equal(3 * call, AttemptCount());
+        }
+    }
+
+    [Fact]
     public async Task A_classifier_that_throws_lets_the_calls_own_exception_surface_unretried_and_logs_the_classifiers_type()
     {
         var logs = new FakeLogCollector();
