@@ -69,9 +69,11 @@ internal sealed class RedisConnection : IDisposable
     {
         var options = ConfigurationOptions.Parse(configuration);
 
-        // One attempt that throws on failure tells refused credentials apart; anything else is an outage, and a connection
-        // made with AbortOnConnectFail off keeps trying by itself.
+        // One attempt that throws on failure tells refused credentials apart at once (retries would only delay the answer);
+        // anything else is an outage, and a connection made with AbortOnConnectFail off keeps trying by itself.
+        var retries = options.ConnectRetry;
         options.AbortOnConnectFail = true;
+        options.ConnectRetry = 1;
         try
         {
             return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
@@ -83,6 +85,7 @@ internal sealed class RedisConnection : IDisposable
         catch (RedisConnectionException)
         {
             options.AbortOnConnectFail = false;
+            options.ConnectRetry = retries;
             return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         }
     }

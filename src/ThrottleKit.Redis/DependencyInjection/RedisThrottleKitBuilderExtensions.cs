@@ -85,7 +85,7 @@ public static class RedisThrottleKitBuilderExtensions
     private sealed class RedisStartupCheck
     {
         /// <summary>How long a start waits for the connection: long enough for Redis to answer or refuse, short enough that a Redis that hangs does not hold the start up.</summary>
-        private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(2);
+        private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(5);
 
         public static void Connect(RedisConnection connection)
         {

@@ -144,15 +144,16 @@ internal sealed class AllowanceWithinBurstAttribute : ValidationAttribute
             return ValidationResult.Success;
         }
 
+        // In seconds as a double: (burst − 1) ÷ a tiny rate is longer than any TimeSpan.
         var burst = GcraDefaults.EffectiveBurst(options.PermitsPerSecond, options.Burst);
-        var most = TimeSpan.FromSeconds((burst - 1) / options.PermitsPerSecond);
-        if (burst < 2 || options.JitterAllowance <= most)
+        var mostSeconds = (burst - 1) / options.PermitsPerSecond;
+        if (burst < 2 || options.JitterAllowance.TotalSeconds <= mostSeconds)
         {
             return ValidationResult.Success;
         }
 
         return new ValidationResult(
-            $"JitterAllowance must be at most (Burst - 1) / PermitsPerSecond = ({burst} - 1) / {Limits.Format(options.PermitsPerSecond)} = {most.TotalMilliseconds:0.###} ms; it is {options.JitterAllowance.TotalMilliseconds:0.###} ms, " +
+            $"JitterAllowance must be at most (Burst - 1) / PermitsPerSecond = ({burst} - 1) / {Limits.Format(options.PermitsPerSecond)} = {(mostSeconds * 1000).ToString("0.###", CultureInfo.InvariantCulture)} ms; it is {options.JitterAllowance.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)} ms, " +
             "which would cut the sustained rate. Lower JitterAllowance or raise Burst.",
             [nameof(GcraRateLimiterOptions.JitterAllowance)]);
     }

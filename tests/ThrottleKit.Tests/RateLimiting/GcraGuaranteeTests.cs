@@ -43,8 +43,10 @@ public class GcraGuaranteeTests
         var burst = random.Next(1, 21);
         var interval = TimeSpan.FromSeconds(1 / rate);
         var time = new FakeTimeProvider();
-        // Up to two intervals of allowance, within the second the option allows.
-        var allowance = random.Next(3) == 0 ? TimeSpan.FromTicks((long)Math.Min(TimeSpan.TicksPerSecond, interval.Ticks * random.NextDouble() * 2)) : TimeSpan.Zero;
+        // Up to two intervals of allowance, within what the options allow: a second, and with a burst of 2 or more the
+        // (burst − 1) intervals the burst can hold in hand.
+        var most = Math.Min(TimeSpan.TicksPerSecond, burst >= 2 ? (burst - 1) * interval.Ticks : double.MaxValue);
+        var allowance = random.Next(3) == 0 ? TimeSpan.FromTicks((long)Math.Min(most, interval.Ticks * random.NextDouble() * 2)) : TimeSpan.Zero;
         using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = rate, Burst = burst, JitterAllowance = allowance, AllowBorrowing = allowBorrowing }, time);
 
         var grants = new List<Grant>();
