@@ -17,11 +17,15 @@ internal static class EmulatedSes
     private static readonly BasicAWSCredentials Credentials = new("harness", "harness");
 
     /// <summary>Registers the client and ThrottleKit; <paramref name="configure"/> sets the SES service's rate and the rest.</summary>
-    public static ThrottledAwsClientsBuilder AddThrottledSes(this IServiceCollection services, string endpoint, Action<AwsServiceThrottlingOptions> configure)
+    /// <param name="services">The app's services.</param>
+    /// <param name="endpoint">The emulator's endpoint.</param>
+    /// <param name="configure">Sets the SES service's throttling.</param>
+    /// <param name="credentials">The client's credentials; one long-term key when <see langword="null"/>.</param>
+    public static ThrottledAwsClientsBuilder AddThrottledSes(this IServiceCollection services, string endpoint, Action<AwsServiceThrottlingOptions> configure, AWSCredentials? credentials = null)
     {
         services.AddDefaultAWSOptions(new AWSOptions
         {
-            Credentials = Credentials,
+            Credentials = credentials ?? Credentials,
             Region = RegionEndpoint.USEast1,
             DefaultClientConfig = { ServiceURL = endpoint, AuthenticationRegion = "us-east-1", IgnoreConfiguredEndpointUrls = true },
         });

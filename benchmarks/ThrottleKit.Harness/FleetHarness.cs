@@ -163,7 +163,12 @@ public static class FleetHarness
 
     private static async Task<Result> RunOnceAsync(Options options, string name, string? redis)
     {
-        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = options.Quota, Burst = options.Quota }).ConfigureAwait(false);
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions
+        {
+            RatePerSecond = options.Quota,
+            Burst = options.Quota,
+            AccountOfAccessKey = RenewingRoleSession.AccountOf,   // one quota for the account, whatever session signs, as AWS
+        }).ConfigureAwait(false);
         var startAt = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);   // time for every worker to start and warm up
         var startOnEmulator = emulator.Elapsed + (startAt - DateTimeOffset.UtcNow);
         var prefix = $"fleet-{Guid.NewGuid():N}";

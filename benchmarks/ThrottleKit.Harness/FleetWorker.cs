@@ -16,8 +16,8 @@ using ThrottleKit.Redis;
 namespace ThrottleKit.Harness;
 
 /// <summary>
-/// One process of the fleet: an app as a user writes it (an SDK client from the container, <c>AddThrottledAwsClients</c>,
-/// optionally <c>.UseRedis</c>), sending as fast as its senders can from a shared start time, then printing what it did as JSON.
+/// One process of the fleet: an app as a user writes it (an SDK client from the container on a role session of its own,
+/// <c>AddThrottledAwsClients</c>, optionally <c>.UseRedis</c>), sending as fast as its senders can from a shared start time, then printing what it did as JSON.
 /// </summary>
 public static class FleetWorker
 {
@@ -32,7 +32,8 @@ public static class FleetWorker
     /// <param name="SchedulingLagMs">The largest scheduling lag its probe measured while it sent, in milliseconds.</param>
     /// <param name="ExcessLagMs">How long it ran later than half the jitter allowance in all while it sent, in milliseconds.</param>
     /// <param name="LatenciesMs">Every call's latency, waits and retries included, in milliseconds.</param>
-    public sealed record Report(long Calls, long Failed, long Acquires, long RoundTrips, double Seconds, long StartedAt, long EndedAt, double SchedulingLagMs, double ExcessLagMs, double[] LatenciesMs);
+    /// <param name="Buckets">The names of the buckets the process made over the whole run, its session renewals included.</param>
+    public sealed record Report(long Calls, long Failed, long Acquires, long RoundTrips, double Seconds, long StartedAt, long EndedAt, double SchedulingLagMs, double ExcessLagMs, double[] LatenciesMs, string[] Buckets);
 
     /// <summary>Runs a worker from its command line: <c>fleet-worker ENDPOINT RATE SECONDS SENDERS START_UNIX_MS [REDIS PREFIX INSTANCES]</c>.</summary>
     /// <param name="args">The arguments after <c>fleet-worker</c>.</param>
@@ -47,7 +48,10 @@ public static class FleetWorker
         var redis = args.Length > 5 ? args[5] : null;
 
         var services = new ServiceCollection();
-        var throttling = services.AddThrottledSes(endpoint, ses => ses.RateLimit.PermitsPerSecond = rate);
+        // Each process holds a role session of its own, of one account, whose key renews every second: a bucket per key
+        // would give every process, and every renewal, a quota of its own.
+        var session = new RenewingRoleSession(Environment.ProcessId.ToString("D7", CultureInfo.InvariantCulture), RenewingRoleSession.FleetAccount);
+        var throttling = services.AddThrottledSes(endpoint, ses => ses.RateLimit.PermitsPerSecond = rate, session);
         if (redis is not null)
         {
             throttling.UseRedis(redis, o =>
@@ -69,7 +73,8 @@ public static class FleetWorker
 
         // Warm up (JIT, connection, script load) before the start; a few calls against the quota before anyone sends in earnest.
         await client.GetCallerIdentityAsync(new GetCallerIdentityRequest()).ConfigureAwait(false);
-        var limiter = provider.GetRequiredService<RecordingRateLimiterStore>().Limiters.Single();
+        var store = provider.GetRequiredService<RecordingRateLimiterStore>();
+        var limiter = store.Limiters.Single();
 
         var delay = startAt - DateTimeOffset.UtcNow;
         if (delay > TimeSpan.Zero)
@@ -95,7 +100,8 @@ public static class FleetWorker
             endedAt,
             lag.MaxLag().TotalMilliseconds,
             lag.ExcessLag(RealClock.StallThreshold(AwsRateLimitOptions.DefaultJitterAllowance)).TotalMilliseconds,
-            latencies);
+            latencies,
+            [.. store.BucketNames]);
         Console.WriteLine(JsonSerializer.Serialize(report));
         return 0;
     }

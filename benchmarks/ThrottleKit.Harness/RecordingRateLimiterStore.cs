@@ -14,6 +14,19 @@ namespace ThrottleKit.Harness;
 internal sealed class RecordingRateLimiterStore(IRateLimiterStore inner) : IRateLimiterStore
 {
     private readonly List<RateLimiter> _limiters = [];
+    private readonly List<string> _names = [];
+
+    /// <summary>The names of the buckets made, in order: what a Redis fleet's keys are called.</summary>
+    public IReadOnlyList<string> BucketNames
+    {
+        get
+        {
+            lock (_limiters)
+            {
+                return [.. _names];
+            }
+        }
+    }
 
     public IReadOnlyList<RateLimiter> Limiters
     {
@@ -32,6 +45,7 @@ internal sealed class RecordingRateLimiterStore(IRateLimiterStore inner) : IRate
         lock (_limiters)
         {
             _limiters.Add(limiter);
+            _names.Add(bucketName);
         }
 
         return limiter;

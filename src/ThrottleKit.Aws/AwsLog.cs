@@ -50,4 +50,12 @@ internal static partial class AwsLog
             .Select(word => Guard.Mentions(word, "@") ? "[address]" : word);
         return string.Join(" ", words);
     }
+
+    [LoggerMessage(EventId = 1205, EventName = "AccountUnknown", Level = LogLevel.Information,
+        Message = "{Bucket}: the credentials of these calls name no account and none is configured, so they share the Region's one bucket for the service; set ThrottleKit:AccountId (or use credentials that carry their AccountId) to keep several accounts' quotas apart.")]
+    public static partial void AccountUnknown(ILogger logger, string bucket);
+
+    [LoggerMessage(EventId = 1206, EventName = "IdleBucketsEvicted", Level = LogLevel.Debug,
+        Message = "{Service}: {Count} bucket(s) unused for {IdleTimeout} let go.")]
+    public static partial void IdleBucketsEvicted(ILogger logger, string service, int count, TimeSpan idleTimeout);
 }

@@ -4,8 +4,8 @@ using System.Collections.Generic;
 namespace ThrottleKit.Testing;
 
 /// <summary>
-/// The quotas, faults and answers of a <see cref="SesEmulator"/>. Each account (access key) in each Region (of its signature)
-/// gets a quota of its own, as with AWS.
+/// The quotas, faults and answers of a <see cref="SesEmulator"/>. Each account in each Region (of its signature) gets a quota
+/// of its own, as with AWS; which account an access key belongs to is <see cref="AccountOfAccessKey"/>'s to say.
 /// </summary>
 public sealed class SesEmulatorOptions
 {
@@ -20,6 +20,13 @@ public sealed class SesEmulatorOptions
     /// <see cref="RatePerSecond"/>; the burst there is one second of it. <c>GetSendQuota</c> and <c>GetAccount</c> answer it.
     /// </summary>
     public IDictionary<string, double> RegionRates { get; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets or sets which account an access key belongs to. AWS sets quotas per account: role sessions, renewed keys and the
+    /// keys of several IAM users of one account all spend its one quota. <see langword="null"/> (the default): each access
+    /// key is an account of its own.
+    /// </summary>
+    public Func<string, string>? AccountOfAccessKey { get; set; }
 
     /// <summary>Gets or sets the 24-hour quota in recipients; <see langword="null"/> (the default) for none.</summary>
     public long? DailyQuota { get; set; }

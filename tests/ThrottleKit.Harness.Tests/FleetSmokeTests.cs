@@ -9,15 +9,17 @@ namespace ThrottleKit.Harness.Tests;
 
 /// <summary>
 /// Four separate processes against one emulated quota, first with a limiter each, then sharing a bucket in Redis
-/// (THROTTLEKIT_REDIS, which <c>.ci/run</c> starts, or a redis-server of the test's own). Real clock: every bound comes from
-/// the interval, lag and timestamps the run measured (docs/testing.md), and a failure prints them.
+/// (THROTTLEKIT_REDIS, which <c>.ci/run</c> starts, or a redis-server of the test's own). Each process holds a role session
+/// of its own of one account, whose key renews every second, and the emulator enforces the quota per account, as AWS does:
+/// the fleet as production runs it. Real clock: every bound comes from the interval, lag and timestamps the run measured
+/// (docs/testing.md), and a failure prints them.
 /// </summary>
 [Collection(HarnessRuns.Name)]
 [Trait("Category", RealClock.Category)]
 public sealed class FleetSmokeTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Four_processes_drown_in_throttles_with_a_limiter_each_and_keep_to_the_quota_through_Redis()
+    public async Task Four_processes_on_role_sessions_of_one_account_drown_in_throttles_with_a_limiter_each_and_keep_to_its_quota_through_Redis()
     {
         await using var own = LocalRedisServer.Configured is null ? await LocalRedisServer.StartAsync() : null;
         var options = FleetHarness.Options.Quick;
@@ -45,5 +47,10 @@ public sealed class FleetSmokeTests(ITestOutputHelper output)
         Assert.InRange(shared.RoundTripsPerAcquire, 1, 1.01);
         Assert.Equal(0, shared.Workers.Sum(w => w.Failed));
         Assert.Equal(options.Processes, shared.Workers.Count);
+
+        // One bucket, named after the account, in every process, through every renewal of every session: one Redis key.
+        Assert.Equal([$"SES:us-east-1:{RenewingRoleSession.FleetAccount}"], shared.Workers.SelectMany(w => w.Buckets).Distinct());
+        Assert.All(shared.Workers, w => Assert.Single(w.Buckets));
+        Assert.True(shared.Workers.All(w => w.Seconds >= 3 * RenewingRoleSession.RenewalInterval.TotalSeconds), "Each session should have renewed several times while sending.");
     }
 }

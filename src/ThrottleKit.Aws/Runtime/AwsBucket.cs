@@ -33,6 +33,17 @@ internal sealed class AwsBucket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Lets the bucket go after it stayed idle: its account-quota reading stops (its timer is the one thing an idle bucket
+    /// holds) and its rate leaves the gauge; the limiter is left to the collector, as a call that found the bucket just
+    /// before may still spend it.
+    /// </summary>
+    public void Evict()
+    {
+        Target.AccountQuota?.Dispose();
+        Target.Telemetry.UntrackRate(Target.Limiter);
+    }
+
     /// <summary>The read-out of this bucket for <see cref="AwsThrottlingState"/>.</summary>
     public AwsBucketState Read()
     {

@@ -1,8 +1,3 @@
-using System;
-using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
 using Amazon.Runtime;
 using Amazon.Util;
 
@@ -10,19 +5,18 @@ namespace ThrottleKit.Aws;
 
 /// <summary>
 /// Which bucket a call spends: AWS sets quotas per account and Region, and some per operation, so a bucket is one service's
-/// rate for one account (known by its access key, never kept or logged as such) in one Region, for one operation group.
+/// rate for one account in one Region, for one operation group. The account is the one the credentials name (or the one
+/// configured), never the access key: role sessions, renewed keys and the keys of other hosts of one account share a bucket.
 /// </summary>
 /// <param name="ServiceKey">The service key (<c>SES</c>).</param>
 /// <param name="Region">The Region the request is signed for (<c>us-east-1</c>), or <c>*</c> when none can be told.</param>
-/// <param name="Account">A short hash of the access key, or <c>*</c>: a keyed executor's calls, whose credentials ThrottleKit never sees.</param>
+/// <param name="Account">The account id (<c>123456789012</c>), or <c>*</c> when neither the credentials nor the options name one: the Region's one bucket for the service.</param>
 /// <param name="Operation">The operation with a bucket of its own, or empty for the service's rate.</param>
 internal readonly record struct AwsPartition(string ServiceKey, string Region, string Account, string Operation)
 {
     public const string Any = "*";
 
-    private static readonly ConditionalWeakTable<string, string> AccountHashes = new();
-
-    /// <summary>The bucket's name, the same in every process: <c>SES:us-east-1:1a2b3c4d5e6f7a8b</c>, with <c>:GetSendQuota</c> for an operation's own.</summary>
+    /// <summary>The bucket's name, the same in every process: <c>SES:us-east-1:123456789012</c>, with <c>:GetSendQuota</c> for an operation's own.</summary>
     public string BucketName => Operation.Length == 0 ? $"{ServiceKey}:{Region}:{Account}" : $"{ServiceKey}:{Region}:{Account}:{Operation}";
 
     /// <summary>The Region a request is signed for: the client's authentication Region, its Region endpoint, or the Region named in its URL.</summary>
@@ -47,28 +41,13 @@ internal readonly record struct AwsPartition(string ServiceKey, string Region, s
         return string.IsNullOrEmpty(region) ? Any : region!;
     }
 
-    /// <summary>The account a request is made for, as a hash of its access key: two credentials, two quotas.</summary>
-    public static string AccountOf(IRequestContext requestContext)
+    /// <summary>
+    /// The account a request is made for: the one its credentials name (the SDK's role and container providers set it), else
+    /// <paramref name="configured"/>, else <see cref="Any"/>.
+    /// </summary>
+    public static string AccountOf(IRequestContext requestContext, string? configured)
     {
-        var accessKey = (requestContext.Identity as AWSCredentials ?? requestContext.ExplicitAWSCredentials)?.GetCredentials()?.AccessKey;
-        return string.IsNullOrEmpty(accessKey) ? Any : AccountHashes.GetValue(accessKey!, Hash);
-    }
-
-    private static string Hash(string accessKey)
-    {
-        // One-way and short: enough to tell accounts apart in a Redis key, nothing an access key could be read back from.
-#if NET
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(accessKey));
-#else
-        using var sha = SHA256.Create();
-        var digest = sha.ComputeHash(Encoding.UTF8.GetBytes(accessKey));
-#endif
-        var text = new StringBuilder(16);
-        for (var i = 0; i < 8; i++)
-        {
-            text.Append(digest[i].ToString("x2", CultureInfo.InvariantCulture));
-        }
-
-        return text.ToString();
+        var account = (requestContext.Identity as AWSCredentials ?? requestContext.ExplicitAWSCredentials)?.GetCredentials()?.AccountId;
+        return Internal.AccountIdSettingAttribute.IsValid(account) && !string.IsNullOrEmpty(account) ? account! : configured ?? Any;
     }
 }

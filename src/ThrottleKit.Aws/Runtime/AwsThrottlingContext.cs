@@ -23,6 +23,9 @@ internal sealed class AwsThrottlingContext(
 
     public ILoggerFactory? LoggerFactory { get; } = loggerFactory;
 
+    /// <summary>Gets the container's ThrottleKit logger (category <c>ThrottleKit</c>).</summary>
+    public ILogger Logger { get; } = (ILogger?)loggerFactory?.CreateLogger("ThrottleKit") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
     /// <summary>How the account's quota is read through <paramref name="client"/>: the reader given for the service, else SES's own; null when neither applies.</summary>
     public Func<CancellationToken, Task<AccountQuota>>? AccountQuotaReader(string serviceKey, object client)
         => code.AccountQuotaReaders.TryGetValue(serviceKey, out var reader)

@@ -1,5 +1,5 @@
+using System;
 using System.Collections.Generic;
-using System.Linq;
 
 namespace ThrottleKit.Aws;
 
@@ -13,14 +13,31 @@ public sealed class AwsThrottlingState
 
     internal AwsThrottlingState(ThrottledAwsServices services) => _services = services;
 
-    /// <summary>Every bucket made so far (a bucket is made by the first call that needs it), with its rate, available permits and queue.</summary>
+    /// <summary>
+    /// Every bucket in use (a bucket is made by the first call that needs it and let go after <c>IdleBucketTimeout</c>
+    /// unused), with its account, rate, available permits and queue.
+    /// </summary>
     /// <returns>One entry per bucket, ordered by service, Region, account and operation.</returns>
     public IReadOnlyList<AwsBucketState> GetBuckets()
-        => [.. _services.Buckets()
-            .Where(b => b.Partition.Operation != "(unmetered)")
-            .Select(b => b.Read())
-            .OrderBy(b => b.ServiceKey, System.StringComparer.Ordinal)
-            .ThenBy(b => b.Region, System.StringComparer.Ordinal)
-            .ThenBy(b => b.Account, System.StringComparer.Ordinal)
-            .ThenBy(b => b.Operation, System.StringComparer.Ordinal)];
+    {
+        // A list sorted in place: an app with a hundred thousand buckets reads them without leaving a pooled array of that
+        // size behind (LINQ's ordering buffers through the shared array pool, which keeps what it is given back).
+        var buckets = new List<AwsBucketState>();
+        foreach (var bucket in _services.Buckets())
+        {
+            if (bucket.Partition.Operation != "(unmetered)")
+            {
+                buckets.Add(bucket.Read());
+            }
+        }
+
+        buckets.Sort(static (a, b) =>
+        {
+            var order = string.CompareOrdinal(a.ServiceKey, b.ServiceKey);
+            order = order != 0 ? order : string.CompareOrdinal(a.Region, b.Region);
+            order = order != 0 ? order : string.CompareOrdinal(a.Account, b.Account);
+            return order != 0 ? order : string.CompareOrdinal(a.Operation, b.Operation);
+        });
+        return buckets;
+    }
 }

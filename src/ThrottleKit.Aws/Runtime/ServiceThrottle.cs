@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using System.Threading.RateLimiting;
 using Amazon.Runtime;
 using Polly;
@@ -18,19 +19,27 @@ internal sealed class ServiceThrottle : IDisposable
 {
     private const string Unmetered = "(unmetered)";
 
-    private readonly ConcurrentDictionary<AwsPartition, Lazy<AwsBucket>> _buckets = new();
+    private readonly object _mapLock = new();
     private readonly ConcurrentDictionary<(string Region, string Operation), ThrottleKitTelemetry> _telemetry = new();
     private readonly AwsThrottlingContext _context;
     private readonly IThrottlingClassifier _classifier;
     private readonly ServiceExecutor _executor;
+    private readonly object _sweepLock = new();
     private volatile AwsServiceThrottlingOptions _options;
+    private volatile AwsBucketSettings _settings;
     private volatile Built _built;
+    private volatile ConcurrentDictionary<AwsPartition, Lazy<AwsBucket>> _buckets = new();
+    private int _peakBuckets;
+    private int _sweeping;
+    private ITimer? _sweeper;
+    private TimeSpan _sweepPeriod;
 
-    public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsThrottlingRules rules, AwsThrottlingContext context)
+    public ServiceThrottle(string key, AwsServiceThrottlingOptions options, AwsBucketSettings settings, AwsThrottlingRules rules, AwsThrottlingContext context)
     {
         Key = key;
         Rules = rules;
         _options = options;
+        _settings = settings;
         _context = context;
         _classifier = ThrottlingClassifier.Combine(rules.Classifier, UnsentFailureClassifier.Instance);
         _executor = new ServiceExecutor(CreateExecutor);
@@ -47,7 +56,7 @@ internal sealed class ServiceThrottle : IDisposable
     /// <summary>Gets how many attempts a call makes at most.</summary>
     public int MaxAttempts => _built.MaxAttempts;
 
-    /// <summary>Gets the executor of the service's keyed registration: the service's rate, in a bucket of its own (Region and account <c>*</c>).</summary>
+    /// <summary>Gets the executor of the service's keyed registration: the service's bucket for the configured account and Region (<c>*</c> where none is).</summary>
     public IThrottledExecutor Executor => _executor;
 
     /// <summary>The bucket a request goes through, and what it costs there.</summary>
@@ -84,13 +93,14 @@ internal sealed class ServiceThrottle : IDisposable
                 " It was not sent.");
         }
 
-        return (GetBucket(new AwsPartition(Key, AwsPartition.RegionOf(requestContext), AwsPartition.AccountOf(requestContext), group), client), cost);
+        return (GetBucket(new AwsPartition(Key, AwsPartition.RegionOf(requestContext), AwsPartition.AccountOf(requestContext, _settings.AccountId), group), client), cost);
     }
 
     /// <summary>Takes up settings that changed while running: each bucket's rate at once, and the backoff for the next call.</summary>
-    public void Apply(AwsServiceThrottlingOptions options)
+    public void Apply(AwsServiceThrottlingOptions options, AwsBucketSettings settings)
     {
         _options = options;
+        _settings = settings;
         _built = Build(options);
         foreach (var bucket in Buckets())
         {
@@ -101,15 +111,94 @@ internal sealed class ServiceThrottle : IDisposable
         }
 
         _executor.Reset();
+        if (!_buckets.IsEmpty)
+        {
+            EnsureSweeping();
+        }
     }
 
     public IEnumerable<AwsBucket> Buckets() => _buckets.Values.Where(b => b.IsValueCreated).Select(b => b.Value);
 
     public void Dispose()
     {
+        lock (_sweepLock)
+        {
+            _sweeper?.Dispose();
+            _sweeper = null;
+        }
+
         foreach (var bucket in Buckets())
         {
             bucket.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Lets go of every bucket unused for the idle timeout with nothing queued: removed from the map (a call that found it
+    /// just before still spends it: its limiter is not disposed, and holds no timer), its account-quota reading stopped.
+    /// The keyed executor's bucket is kept while the service runs.
+    /// </summary>
+    /// <returns>How many buckets were let go.</returns>
+    public int EvictIdle()
+    {
+        // Timer callbacks may overlap when a sweep of many buckets outlasts the period: one sweep at a time.
+        if (Interlocked.Exchange(ref _sweeping, 1) == 1)
+        {
+            return 0;
+        }
+
+        try
+        {
+            var timeout = _settings.IdleTimeout;
+            var executorPartition = ExecutorPartition();
+            var map = _buckets;
+            var evicted = 0;
+            foreach (var entry in map)
+            {
+                if (!entry.Value.IsValueCreated || entry.Key.Operation == Unmetered || entry.Key == executorPartition)
+                {
+                    continue;
+                }
+
+                var bucket = entry.Value.Value;
+                if (bucket.Limiter.IdleDuration is { } idle && idle >= timeout
+                    && (bucket.Limiter.GetStatistics()?.CurrentQueuedCount ?? 0) == 0
+                    && ((ICollection<KeyValuePair<AwsPartition, Lazy<AwsBucket>>>)map).Remove(entry))
+                {
+                    bucket.Evict();
+                    evicted++;
+                }
+            }
+
+            if (evicted > 0)
+            {
+                Shrink();
+                AwsLog.IdleBucketsEvicted(_context.Logger, Key, evicted, timeout);
+            }
+
+            return evicted;
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+
+    /// <summary>
+    /// A dictionary keeps the table of its largest size: once three quarters of its buckets are gone, the ones left move to
+    /// a map of their size, so that an app that ran through many accounts returns to the memory of the few it still uses.
+    /// Buckets are only added under the same lock, so none is lost in the move; a call reading the old map finds the same bucket.
+    /// </summary>
+    private void Shrink()
+    {
+        lock (_mapLock)
+        {
+            var map = _buckets;
+            if (map.Count * 4 < _peakBuckets)
+            {
+                _buckets = new ConcurrentDictionary<AwsPartition, Lazy<AwsBucket>>(map);
+                _peakBuckets = map.Count;
+            }
         }
     }
 
@@ -135,7 +224,42 @@ internal sealed class ServiceThrottle : IDisposable
             return existing.Value;
         }
 
-        return _buckets.GetOrAdd(partition, new Lazy<AwsBucket>(() => CreateBucket(partition, client))).Value;
+        Lazy<AwsBucket> created;
+        lock (_mapLock)
+        {
+            var map = _buckets;
+            if (!map.TryGetValue(partition, out created!))
+            {
+                created = new Lazy<AwsBucket>(() => CreateBucket(partition, client));
+                map[partition] = created;
+                _peakBuckets = Math.Max(_peakBuckets, map.Count);
+            }
+        }
+
+        // Made outside the lock (a store's limiter may take a while); the Lazy makes it once.
+        var bucket = created.Value;
+        EnsureSweeping();
+        return bucket;
+    }
+
+    /// <summary>One timer for the service, checking for idle buckets every half of the idle timeout (started with the first bucket).</summary>
+    private void EnsureSweeping()
+    {
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond / 2, _settings.IdleTimeout.Ticks / 2));
+        if (Volatile.Read(ref _sweeper) is not null && _sweepPeriod == period)
+        {
+            return;
+        }
+
+        lock (_sweepLock)
+        {
+            if (_sweeper is null || _sweepPeriod != period)
+            {
+                _sweeper?.Dispose();
+                _sweepPeriod = period;
+                _sweeper = _context.TimeProvider.CreateTimer(static state => ((ServiceThrottle)state!).EvictIdle(), this, period, period);
+            }
+        }
     }
 
     private Built Build(AwsServiceThrottlingOptions options)
@@ -151,6 +275,11 @@ internal sealed class ServiceThrottle : IDisposable
     {
         var options = _options;
         var telemetry = _telemetry.GetOrAdd((partition.Region, partition.Operation), _ => _context.Telemetry(partition));
+        if (partition.Account == AwsPartition.Any && partition.Operation != Unmetered)
+        {
+            AwsLog.AccountUnknown(_context.Logger, partition.BucketName);
+        }
+
         AwsBucket bucket;
         if (partition.Operation == Unmetered)
         {
@@ -175,9 +304,16 @@ internal sealed class ServiceThrottle : IDisposable
         return bucket;
     }
 
+    /// <summary>The keyed executor's calls name no Region and carry no credentials: the configured ones say whose bucket they spend.</summary>
+    private AwsPartition ExecutorPartition()
+    {
+        var settings = _settings;
+        return new AwsPartition(Key, settings.Region ?? AwsPartition.Any, settings.AccountId ?? AwsPartition.Any, string.Empty);
+    }
+
     private ThrottledExecutor CreateExecutor()
     {
-        var bucket = GetBucket(new AwsPartition(Key, AwsPartition.Any, AwsPartition.Any, string.Empty), client: null);
+        var bucket = GetBucket(ExecutorPartition(), client: null);
         return new ThrottledExecutor(
             new ThrottlingStrategyOptions { RateLimiter = bucket.Limiter, Classifier = _classifier, Backoff = _options.Backoff, AccountQuota = null, Telemetry = bucket.Target.Telemetry },
             _context.TimeProvider);

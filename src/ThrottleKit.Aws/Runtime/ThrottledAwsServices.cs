@@ -110,6 +110,7 @@ internal sealed class ThrottledAwsServices : IDisposable
 
     private Snapshot Build(AwsThrottlingOptions options, Snapshot? previous)
     {
+        var settings = AwsBucketSettings.From(options);
         var byKey = new Dictionary<string, ServiceThrottle>(StringComparer.OrdinalIgnoreCase);
         var byServiceId = new Dictionary<string, ServiceThrottle>(StringComparer.Ordinal);
         foreach (var service in options.Services)
@@ -117,12 +118,12 @@ internal sealed class ThrottledAwsServices : IDisposable
             ServiceThrottle throttle;
             if (previous is not null && previous.ByKey.TryGetValue(service.Key, out var running))
             {
-                running.Apply(service.Value);
+                running.Apply(service.Value, settings);
                 throttle = running;
             }
             else
             {
-                throttle = new ServiceThrottle(service.Key, service.Value, RulesOf(service.Key), _context);
+                throttle = new ServiceThrottle(service.Key, service.Value, settings, RulesOf(service.Key), _context);
             }
 
             byKey[service.Key] = throttle;

@@ -15,11 +15,11 @@ internal sealed class QuotaBook(SesEmulatorOptions options, Func<TimeSpan> clock
 
     public long SentToday => _quotas.Values.Sum(q => q.SentToday);
 
-    public long SentTodayBy(string account, string region) => _quotas.TryGetValue((account, region), out var quota) ? quota.SentToday : 0;
+    public long SentTodayBy(string accessKey, string region) => _quotas.TryGetValue((AccountOf(accessKey), region), out var quota) ? quota.SentToday : 0;
 
-    public EmulatorOutcome TryConsume(string account, string region, int cost, out TimeSpan decidedAt)
+    public EmulatorOutcome TryConsume(string accessKey, string region, int cost, out TimeSpan decidedAt)
     {
-        var quota = _quotas.GetOrAdd((account, region), _ =>
+        var quota = _quotas.GetOrAdd((AccountOf(accessKey), region), _ =>
         {
             lock (_lock)
             {
@@ -30,6 +30,9 @@ internal sealed class QuotaBook(SesEmulatorOptions options, Func<TimeSpan> clock
         decidedAt = clock();
         return quota.TryConsume(cost, decidedAt);
     }
+
+    /// <summary>The account whose quota a request signed with <paramref name="accessKey"/> spends.</summary>
+    private string AccountOf(string accessKey) => options.AccountOfAccessKey?.Invoke(accessKey) ?? accessKey;
 
     /// <summary>The rate and burst of the quota in <paramref name="region"/>.</summary>
     public (double Rate, double Burst) QuotaIn(string region)

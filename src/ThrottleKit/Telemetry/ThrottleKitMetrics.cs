@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 
 namespace ThrottleKit;
@@ -29,6 +30,8 @@ public sealed class ThrottleKitMetrics : IDisposable
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly List<RateSource> _rateSources = [];
+    private ConditionalWeakTable<RateLimiter, RateSource> _sourceOf = new();
+    private int _untracked;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a meter of its own when there is none.</summary>
     /// <param name="meterFactory">The container's meter factory, which owns and disposes the meter; <see langword="null"/> for a meter this instance owns.</param>
@@ -68,13 +71,50 @@ public sealed class ThrottleKitMetrics : IDisposable
 
     /// <summary>
     /// Reports <paramref name="limiter"/>'s rate on the gauge with <paramref name="telemetry"/>'s tags for as long as the
-    /// limiter lives (held weakly: a pipeline nobody disposes does not keep it alive).
+    /// limiter lives (held weakly: a pipeline nobody disposes does not keep it alive), or until <see cref="UntrackRate"/>.
     /// </summary>
     internal void TrackRate(ThrottleKitTelemetry telemetry, RateLimiter limiter)
     {
         lock (_rateSources)
         {
-            _rateSources.Add(new RateSource(telemetry.Tags, new WeakReference<RateLimiter>(limiter)));
+            if (_sourceOf.TryGetValue(limiter, out var tracked))
+            {
+                if (ReferenceEquals(tracked.Tags, telemetry.Tags))
+                {
+                    return;
+                }
+
+                // Reported under other tags now: the old entry goes, or the gauge would count the limiter twice.
+                tracked.Removed = true;
+                _untracked++;
+            }
+
+            var source = new RateSource(telemetry.Tags, new WeakReference<RateLimiter>(limiter));
+            _sourceOf.Remove(limiter);
+            _sourceOf.Add(limiter, source);
+            _rateSources.Add(source);
+        }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="limiter"/> off the gauge (a bucket let go while idle). Its entry is marked and the list compacted
+    /// once the marked ones are half of it, so that letting go of many buckets costs a constant time each and leaves nothing behind.
+    /// </summary>
+    internal void UntrackRate(RateLimiter limiter)
+    {
+        lock (_rateSources)
+        {
+            if (!_sourceOf.TryGetValue(limiter, out var source))
+            {
+                return;
+            }
+
+            _sourceOf.Remove(limiter);
+            source.Removed = true;
+            if (++_untracked * 2 > _rateSources.Count)
+            {
+                Compact();
+            }
         }
     }
 
@@ -83,7 +123,7 @@ public sealed class ThrottleKitMetrics : IDisposable
         lock (_rateSources)
         {
             var measurements = new List<Measurement<double>>(_rateSources.Count);
-            _rateSources.RemoveAll(source => !source.Limiter.TryGetTarget(out _));
+            Compact();
             foreach (var source in _rateSources)
             {
                 if (source.Limiter.TryGetTarget(out var limiter) && limiter is IAdjustableRateLimiter adjustable)
@@ -96,5 +136,37 @@ public sealed class ThrottleKitMetrics : IDisposable
         }
     }
 
-    private sealed record RateSource(KeyValuePair<string, object?>[] Tags, WeakReference<RateLimiter> Limiter);
+    /// <summary>
+    /// Drops the entries untracked or collected. The list and the table keep the room of their largest size, so once they are
+    /// down to a quarter of it both are made again at the size in use: many buckets let go leave nothing behind.
+    /// </summary>
+    private void Compact()
+    {
+        _rateSources.RemoveAll(source => source.Removed || !source.Limiter.TryGetTarget(out _));
+        _untracked = 0;
+        if (_rateSources.Count * 4 < _rateSources.Capacity && _rateSources.Capacity > 64)
+        {
+            _rateSources.TrimExcess();
+            var table = new ConditionalWeakTable<RateLimiter, RateSource>();
+            foreach (var source in _rateSources)
+            {
+                if (source.Limiter.TryGetTarget(out var limiter))
+                {
+                    table.Remove(limiter);
+                    table.Add(limiter, source);
+                }
+            }
+
+            _sourceOf = table;
+        }
+    }
+
+    private sealed class RateSource(KeyValuePair<string, object?>[] tags, WeakReference<RateLimiter> limiter)
+    {
+        public KeyValuePair<string, object?>[] Tags { get; } = tags;
+
+        public WeakReference<RateLimiter> Limiter { get; } = limiter;
+
+        public bool Removed { get; set; }
+    }
 }

@@ -65,5 +65,12 @@ public sealed class ThrottleKitTelemetry
         }
     }
 
+    /// <summary>Takes <paramref name="limiter"/>'s rate off the gauge: its bucket was let go.</summary>
+    internal void UntrackRate(RateLimiter limiter)
+    {
+        Interlocked.CompareExchange(ref _trackedLimiter, null, limiter);
+        Metrics?.UntrackRate(limiter);
+    }
+
     internal string? Tag(string name) => Tags.FirstOrDefault(t => t.Key == name).Value as string;
 }

@@ -21,7 +21,7 @@ namespace ThrottleKit.Aws.Tests.DependencyInjection;
 public class AddThrottledAwsClientsTests
 {
     [Fact]
-    public async Task Clients_spend_a_bucket_per_account_and_Region_and_the_keyed_executor_a_bucket_of_its_own()
+    public async Task Clients_spend_a_bucket_per_account_and_Region_and_the_keyed_executor_with_no_Region_configured_a_bucket_of_its_own()
     {
         await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
         await using var provider = Build(emulator, o => o.Services[AwsServiceKeys.SimpleEmail].RateLimit.StartEmpty = false, time: new FakeTimeProvider());
@@ -36,7 +36,7 @@ public class AddThrottledAwsClientsTests
         Assert.Equal(2, buckets.Count);
         var client = Assert.Single(buckets, b => b.Region == "us-east-1");
         Assert.Equal(("SES", null, 14.0, 14L - 1 - 1), (client.ServiceKey, client.Operation, client.PermitsPerSecond, client.AvailablePermits));
-        Assert.Matches("^[0-9a-f]{16}$", client.Account);
+        Assert.Equal("*", client.Account); // plain keys name no account, and none is configured: the Region's one bucket
         var keyed = Assert.Single(buckets, b => b.Region == "*");
         Assert.Equal(("*", 14L - 3 - 1), (keyed.Account, keyed.AvailablePermits));
         Assert.NotSame(executor, provider.GetRequiredKeyedService<IThrottledExecutor>(AwsServiceKeys.ConnectCampaigns));
@@ -324,7 +324,8 @@ public class AddThrottledAwsClientsTests
         Assert.Equal(2, throttles.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.All(throttles.GetMeasurementSnapshot(), m => Assert.Equal(("SES", "us-east-1", "SES"), (m.Tags["throttlekit.service"], m.Tags["cloud.region"], m.Tags["aws.service"])));
         Assert.Contains(rates.GetMeasurementSnapshot(), m => m.Value == 14 && Equals(m.Tags["throttlekit.service"], "SES"));
-        Assert.Equal([1001, 1002, 1001, 1003], logs.GetSnapshot().Where(r => r.Category == "ThrottleKit").Select(r => r.Id.Id));
+        // First the bucket's account (its plain key names none: the Region's one bucket), then the throttles.
+        Assert.Equal([1205, 1001, 1002, 1001, 1003], logs.GetSnapshot().Where(r => r.Category == "ThrottleKit").Select(r => r.Id.Id));
     }
 
     [Fact]

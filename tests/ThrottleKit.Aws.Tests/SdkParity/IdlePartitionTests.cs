@@ -28,7 +28,7 @@ public class IdlePartitionTests(ITestOutputHelper output)
         {
             ClientConfig = config,
             OriginalRequest = new GetCallerIdentityRequest(),
-            Identity = new BasicAWSCredentials($"AKIA{i:D16}", "secret"),
+            Identity = new BasicAWSCredentials($"AKIA{i:D16}", "secret", $"{i:D12}"),
         }).ToArray();
         throttle.Route(requests[0]);
         var timers = Timer.ActiveCount;

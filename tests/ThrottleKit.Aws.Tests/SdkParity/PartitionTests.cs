@@ -1,9 +1,7 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
-using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using Amazon;
 using Amazon.Runtime;
@@ -72,7 +70,7 @@ public class PartitionTests
     }
 
     [Fact]
-    public async Task Two_credentials_in_one_Region_spend_two_buckets_and_the_access_key_is_never_shown()
+    public async Task Two_accounts_in_one_Region_spend_two_buckets_and_the_access_key_is_never_shown()
     {
         var collector = new FakeLogCollector();
         await using var emulator = await SesEmulator.StartAsync();
@@ -96,7 +94,7 @@ public class PartitionTests
     [Fact]
     public async Task A_Region_may_have_a_rate_of_its_own_and_the_bucket_is_stored_under_its_whole_partition()
     {
-        var store = new RecordingStore();
+        var store = new NameRecordingStore();
         await using var emulator = await SesEmulator.StartAsync();
         await using var provider = Build(
             emulator,
@@ -124,7 +122,7 @@ public class PartitionTests
         foreach (var (key, region, accessKey) in clients)
         {
             collection.AddKeyedSingleton<IAmazonSecurityTokenService>(key, (_, _) => new AmazonSecurityTokenServiceClient(
-                new BasicAWSCredentials(accessKey, "secret"),
+                new BasicAWSCredentials(accessKey, "secret", AccountOf(accessKey)),
                 new AmazonSecurityTokenServiceConfig { ServiceURL = emulator.Endpoint.ToString(), AuthenticationRegion = region, IgnoreConfiguredEndpointUrls = true }));
         }
 
@@ -132,17 +130,6 @@ public class PartitionTests
         return collection.BuildServiceProvider(validateScopes: true);
     }
 
-    /// <summary>A store that keeps buckets in memory, as ThrottleKit's own does, and notes the names they are kept under (a Redis store's keys).</summary>
-    private sealed class RecordingStore : IRateLimiterStore
-    {
-        private readonly ConcurrentQueue<string> _names = new();
-
-        public IEnumerable<string> Names => _names;
-
-        public RateLimiter CreateLimiter(string bucketName, GcraRateLimiterOptions options, TimeProvider timeProvider)
-        {
-            _names.Enqueue(bucketName);
-            return new GcraRateLimiter(options, timeProvider);
-        }
-    }
+    /// <summary>The account an access key belongs to here: one of its own, a stable twelve digits.</summary>
+    private static string AccountOf(string accessKey) => ((accessKey.Aggregate(17L, (h, c) => unchecked((h * 31) + c)) & long.MaxValue) % 1_000_000_000_000).ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
 }
