@@ -55,6 +55,10 @@ internal static partial class AwsLog
         Message = "{Bucket}: the credentials of these calls name no account and none is configured, so they share the Region's one bucket for the service; set ThrottleKit:AccountId (or use credentials that carry their AccountId) to keep several accounts' quotas apart.")]
     public static partial void AccountUnknown(ILogger logger, string bucket);
 
+    [LoggerMessage(EventId = 1207, EventName = "AccountSplit", Level = LogLevel.Warning,
+        Message = "{Service} in {Region}: some calls' credentials name their account and some name none (an AssumeRole session refreshed asynchronously, an EC2 instance role), so they spend two buckets ('*' and the account's) and together may exceed one quota; set ThrottleKit:AccountId (or AWS_ACCOUNT_ID) so that they share the account's.")]
+    public static partial void AccountSplit(ILogger logger, string service, string region);
+
     [LoggerMessage(EventId = 1206, EventName = "IdleBucketsEvicted", Level = LogLevel.Debug,
         Message = "{Service}: {Count} bucket(s) unused for {IdleTimeout} let go.")]
     public static partial void IdleBucketsEvicted(ILogger logger, string service, int count, TimeSpan idleTimeout);

@@ -42,6 +42,9 @@ public sealed partial class SesEmulator : IAsyncDisposable
         "SendEmail", "SendRawEmail", "SendTemplatedEmail", "SendBulkTemplatedEmail", "SendCustomVerificationEmail",
     };
 
+    /// <summary>The STS stand-in's calls that hand out a role session: they spend no quota, as a credential refresh is no send.</summary>
+    private static readonly HashSet<string> StsSessionActions = new(StringComparer.Ordinal) { "AssumeRole", "AssumeRoleWithWebIdentity" };
+
     private readonly WebApplication _app;
     private readonly SesEmulatorOptions _options;
     private readonly QuotaBook _quotas;
@@ -272,8 +275,9 @@ public sealed partial class SesEmulator : IAsyncDisposable
                 return;
             }
 
-            var outcome = Decide(arrived, "awsQuery", action, invocationId, identity, Recipients.OfForm(form), spendsQuota: !ses || SesV1Sends.Contains(action));
-            await AnswerQueryAsync(context, action, version, identity, outcome).ConfigureAwait(false);
+            var spendsQuota = ses ? SesV1Sends.Contains(action) : !StsSessionActions.Contains(action);
+            var outcome = Decide(arrived, "awsQuery", action, invocationId, identity, Recipients.OfForm(form), spendsQuota);
+            await AnswerQueryAsync(context, action, version, identity, form, outcome).ConfigureAwait(false);
             return;
         }
 
@@ -445,7 +449,7 @@ public sealed partial class SesEmulator : IAsyncDisposable
         return true;
     }
 
-    private async Task AnswerQueryAsync(HttpContext context, string action, string version, SigV4Request identity, EmulatorOutcome outcome)
+    private async Task AnswerQueryAsync(HttpContext context, string action, string version, SigV4Request identity, IFormCollection form, EmulatorOutcome outcome)
     {
         if (!await ApplyTransportFaultAsync(context, outcome).ConfigureAwait(false))
         {
@@ -464,13 +468,34 @@ public sealed partial class SesEmulator : IAsyncDisposable
         context.Response.ContentType = AwsWire.QueryContentType;
         if (refusal is null)
         {
-            var result = AwsWire.QueryResult(action, AwsWire.NewMessageId(), _quotas.QuotaIn(identity.Region).Rate, _options.DailyQuota, _quotas.SentTodayBy(identity.Account, identity.Region));
+            var result = action switch
+            {
+                "AssumeRole" or "AssumeRoleWithWebIdentity" => IssueSession(form["RoleArn"].ToString(), form["RoleSessionName"].ToString()),
+                // The account a key belongs to where one is known (a session it handed out, AccountOfAccessKey), else an example's.
+                "GetCallerIdentity" => AwsWire.CallerIdentity(_quotas.AccountOf(identity.Account) is { Length: 12 } known && known.All(char.IsAsciiDigit) ? known : "123456789012"),
+                _ => AwsWire.QueryResult(action, AwsWire.NewMessageId(), _quotas.QuotaIn(identity.Region).Rate, _options.DailyQuota, _quotas.SentTodayBy(identity.Account, identity.Region)),
+            };
             await context.Response.WriteAsync(AwsWire.QuerySuccess(action, version, requestId, result), context.RequestAborted).ConfigureAwait(false);
             return;
         }
 
         context.Response.StatusCode = refusal.StatusCode;
         await context.Response.WriteAsync(AwsWire.QueryError(refusal.StatusCode >= 500 ? "Receiver" : "Sender", refusal.Code, refusal.Message, requestId), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A role session as STS hands it out: a key of its own (ASIA…), an hour to live, and the role's account in the assumed
+    /// role's ARN; requests signed with the key spend that account's quota, as with AWS.
+    /// </summary>
+    private string IssueSession(string roleArn, string sessionName)
+    {
+        // arn:aws:iam::123456789012:role/Name
+        var parts = roleArn.Split(':');
+        var account = parts.Length >= 6 && parts[4].Length > 0 ? parts[4] : "123456789012";
+        var role = parts.Length >= 6 ? parts[5][(parts[5].IndexOf('/', StringComparison.Ordinal) + 1)..] : "role";
+        var accessKey = "ASIA" + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture)[..16].ToUpperInvariant();
+        _quotas.Issue(accessKey, account);
+        return AwsWire.RoleSession(accessKey, ServiceTime + TimeSpan.FromHours(1), account, role, sessionName.Length > 0 ? sessionName : "session");
     }
 
     private async Task AnswerJsonAsync(HttpContext context, EmulatorOutcome outcome, object success)

@@ -24,7 +24,8 @@ public sealed class SesEmulatorOptions
     /// <summary>
     /// Gets or sets which account an access key belongs to. AWS sets quotas per account: role sessions, renewed keys and the
     /// keys of several IAM users of one account all spend its one quota. <see langword="null"/> (the default): each access
-    /// key is an account of its own.
+    /// key is an account of its own. Sessions the emulator hands out itself (its STS stand-in answers <c>AssumeRole</c> and
+    /// <c>AssumeRoleWithWebIdentity</c>) are always their role's account's, as the ARN they were asked for names it.
     /// </summary>
     public Func<string, string>? AccountOfAccessKey { get; set; }
 

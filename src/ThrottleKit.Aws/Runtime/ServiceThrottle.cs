@@ -20,6 +20,9 @@ internal sealed class ServiceThrottle : IDisposable
     private const string Unmetered = "(unmetered)";
 
     private readonly object _mapLock = new();
+
+    /// <summary>Per Region: whether calls named their account (2), named none (1), or both (3, said once at Warning).</summary>
+    private readonly ConcurrentDictionary<string, int> _accountKinds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Region, string Operation), ThrottleKitTelemetry> _telemetry = new();
     private readonly AwsThrottlingContext _context;
     private readonly IThrottlingClassifier _classifier;
@@ -275,9 +278,15 @@ internal sealed class ServiceThrottle : IDisposable
     {
         var options = _options;
         var telemetry = _telemetry.GetOrAdd((partition.Region, partition.Operation), _ => _context.Telemetry(partition));
-        if (partition.Account == AwsPartition.Any && partition.Operation != Unmetered)
+        if (partition.Operation != Unmetered)
         {
-            AwsLog.AccountUnknown(_context.Logger, partition.BucketName);
+            var unknown = partition.Account == AwsPartition.Any;
+            if (unknown)
+            {
+                AwsLog.AccountUnknown(_context.Logger, partition.BucketName);
+            }
+
+            NoteAccountKind(partition.Region, unknown ? 1 : 2);
         }
 
         AwsBucket bucket;
@@ -302,6 +311,33 @@ internal sealed class ServiceThrottle : IDisposable
         }
 
         return bucket;
+    }
+
+    /// <summary>
+    /// Says once per Region when calls that name their account and calls that name none both made buckets there: for an app of
+    /// one account that is its quota split in two, which only a configured account id mends.
+    /// </summary>
+    private void NoteAccountKind(string region, int kind)
+    {
+        while (true)
+        {
+            var seen = _accountKinds.GetOrAdd(region, 0);
+            if ((seen & kind) != 0)
+            {
+                return;
+            }
+
+            // One update turns the Region's kinds into both: it alone says so.
+            if (_accountKinds.TryUpdate(region, seen | kind, seen))
+            {
+                if ((seen | kind) == 3)
+                {
+                    AwsLog.AccountSplit(_context.Logger, Key, region);
+                }
+
+                return;
+            }
+        }
     }
 
     /// <summary>The keyed executor's calls name no Region and carry no credentials: the configured ones say whose bucket they spend.</summary>

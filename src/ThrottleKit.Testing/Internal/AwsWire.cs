@@ -32,11 +32,24 @@ internal static class AwsWire
 
     public static string QueryResult(string action, string messageId, double maxSendRate, long? max24HourSend, long sentLast24Hours) => action switch
     {
-        "GetCallerIdentity" => "<Arn>arn:aws:iam::123456789012:user/emulator</Arn><UserId>AIDAEMULATOREXAMPLE</UserId><Account>123456789012</Account>",
         "SendEmail" or "SendRawEmail" or "SendTemplatedEmail" or "SendCustomVerificationEmail" => $"<MessageId>{messageId}</MessageId>",
         "GetSendQuota" => string.Create(CultureInfo.InvariantCulture, $"<SentLast24Hours>{sentLast24Hours:0.0}</SentLast24Hours><Max24HourSend>{max24HourSend ?? -1:0.0}</Max24HourSend><MaxSendRate>{maxSendRate:0.0##}</MaxSendRate>"),
         _ => string.Empty,
     };
+
+    /// <summary>GetCallerIdentity's result: whose the credentials are.</summary>
+    public static string CallerIdentity(string account) =>
+        $"<Arn>arn:aws:iam::{SecurityElement.Escape(account)}:user/emulator</Arn><UserId>AIDAEMULATOREXAMPLE</UserId><Account>{SecurityElement.Escape(account)}</Account>";
+
+    /// <summary>AssumeRole's (and AssumeRoleWithWebIdentity's) result: the session's credentials and the assumed role's ARN.</summary>
+    public static string RoleSession(string accessKey, DateTimeOffset expiration, string account, string role, string session) =>
+        "<Credentials>" +
+        $"<AccessKeyId>{accessKey}</AccessKeyId><SecretAccessKey>emulator-session-secret</SecretAccessKey>" +
+        $"<SessionToken>emulator-session-token-{accessKey}</SessionToken>" +
+        $"<Expiration>{expiration.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}</Expiration>" +
+        "</Credentials>" +
+        $"<AssumedRoleUser><AssumedRoleId>AROAEMULATOREXAMPLE:{SecurityElement.Escape(session)}</AssumedRoleId>" +
+        $"<Arn>arn:aws:sts::{SecurityElement.Escape(account)}:assumed-role/{SecurityElement.Escape(role)}/{SecurityElement.Escape(session)}</Arn></AssumedRoleUser>";
 
     public static string RestXmlError(string code, string message, string requestId) =>
         $"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{SecurityElement.Escape(message)}</Message><RequestId>{requestId}</RequestId></Error>";

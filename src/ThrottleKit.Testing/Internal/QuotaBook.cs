@@ -9,6 +9,7 @@ internal sealed class QuotaBook(SesEmulatorOptions options, Func<TimeSpan> clock
 {
     private readonly ConcurrentDictionary<(string Account, string Region), ServerQuota> _quotas = new();
     private readonly object _lock = new();
+    private readonly ConcurrentDictionary<string, string> _issued = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _regionRates = new(options.RegionRates, StringComparer.Ordinal);
     private double _rate = options.RatePerSecond;
     private double _burst = options.Burst;
@@ -31,8 +32,12 @@ internal sealed class QuotaBook(SesEmulatorOptions options, Func<TimeSpan> clock
         return quota.TryConsume(cost, decidedAt);
     }
 
-    /// <summary>The account whose quota a request signed with <paramref name="accessKey"/> spends.</summary>
-    private string AccountOf(string accessKey) => options.AccountOfAccessKey?.Invoke(accessKey) ?? accessKey;
+    /// <summary>Notes that <paramref name="accessKey"/> is a session the emulator handed out for a role of <paramref name="account"/>.</summary>
+    public void Issue(string accessKey, string account) => _issued[accessKey] = account;
+
+    /// <summary>The account whose quota a request signed with <paramref name="accessKey"/> spends: a session's role's, else as the options say, else the key's own.</summary>
+    public string AccountOf(string accessKey)
+        => _issued.TryGetValue(accessKey, out var account) ? account : options.AccountOfAccessKey?.Invoke(accessKey) ?? accessKey;
 
     /// <summary>The rate and burst of the quota in <paramref name="region"/>.</summary>
     public (double Rate, double Burst) QuotaIn(string region)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal;
@@ -96,6 +97,65 @@ public sealed class AccountIdentityTests(ITestOutputHelper output)
         Assert.Equal(40, attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted));
         Assert.True(throttled <= bound, evidence);
         Assert.Equal(Account, Assert.Single(provider.GetRequiredService<AwsThrottlingState>().GetBuckets()).Account);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("444455556666")]
+    public async System.Threading.Tasks.Task Sessions_of_a_role_assumed_through_STS_and_by_web_identity_spend_the_roles_account_bucket(string? configured)
+    {
+        // The SDK's role providers (AssumeRoleAWSCredentials, AssumeRoleWithWebIdentityCredentials for IRSA) ask STS through
+        // ICoreAmazonSTS, which the served STS client implements: here it asks the emulator, whose answer names the role's
+        // account. The web-identity session carries that AccountId; an AssumeRole session refreshed asynchronously (as an app
+        // that awaits its calls refreshes it) carries none.
+        await using var emulator = await SesEmulator.StartAsync(new SesEmulatorOptions { RatePerSecond = 1000, Burst = 1000 });
+        using var source = new AmazonSecurityTokenServiceClient(new BasicAWSCredentials("AKIASOURCEUSER", "secret"), EmulatorConfig(emulator));
+        var sts = (Amazon.Runtime.SharedInterfaces.ICoreAmazonSTS)source;
+        const string Role = "arn:aws:iam::444455556666:role/Mailer";
+        var assumed = await sts.CredentialsFromAssumeRoleAuthenticationAsync(Role, "host-a", new AssumeRoleAWSCredentialsOptions());
+        var webIdentity = await sts.CredentialsFromAssumeRoleWithWebIdentityAuthenticationAsync("eyJ.token.of-the-pod", Role, "pod-b", new AssumeRoleWithWebIdentityCredentialsOptions());
+        Assert.Equal("444455556666", webIdentity.AccountId);
+        var named = assumed.AccountId is not null;   // null with AWSSDK.Core 4.0.3 (the pinned one); a later SDK may name it
+
+        var collector = new FakeLogCollector();
+        var collection = new ServiceCollection().AddLogging(l => l.AddProvider(new FakeLoggerProvider(collector)));
+        ImmutableCredentials[] sessions = [assumed, webIdentity];
+        for (var i = 0; i < sessions.Length; i++)
+        {
+            var session = new HeldCredentials(sessions[i]);
+            collection.AddKeyedSingleton<IAmazonSecurityTokenService>(i, (_, _) => new AmazonSecurityTokenServiceClient(session, EmulatorConfig(emulator)));
+        }
+
+        collection.AddThrottledAwsClients(o =>
+        {
+            o.AccountId = configured;
+            o.Services[AwsServiceKeys.SimpleEmail].ReadAccountQuota = false;
+        }).MapServiceId("STS", AwsServiceKeys.SimpleEmail);
+        await using var provider = collection.BuildServiceProvider();
+        var identities = new List<string>();
+        for (var i = 0; i < sessions.Length; i++)
+        {
+            identities.Add((await provider.GetRequiredKeyedService<IAmazonSecurityTokenService>(i).GetCallerIdentityAsync(new GetCallerIdentityRequest())).Account);
+        }
+
+        // To the service both sessions are the role's account's.
+        Assert.Equal(["444455556666", "444455556666"], identities);
+        var buckets = provider.GetRequiredService<AwsThrottlingState>().GetBuckets().Select(b => b.Account).ToArray();
+        var split = collector.GetSnapshot().Where(r => r.Id.Name == "AccountSplit").ToArray();
+        if (configured is null && !named)
+        {
+            // Unconfigured, the session that names no account cannot be told from another account's: two buckets, and a
+            // warning that says how to mend it.
+            Assert.Equal(["*", "444455556666"], buckets);
+            Assert.Equal(LogLevel.Warning, Assert.Single(split).Level);
+            Assert.Contains("AccountId", split[0].Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            // With the account configured (or named by both sessions), both spend its one bucket, and nothing is said.
+            Assert.Equal(["444455556666"], buckets);
+            Assert.Empty(split);
+        }
     }
 
     [Fact]
@@ -280,6 +340,15 @@ public sealed class AccountIdentityTests(ITestOutputHelper output)
         OriginalRequest = new GetCallerIdentityRequest(),
         Identity = credentials,
     };
+
+    private static AmazonSecurityTokenServiceConfig EmulatorConfig(SesEmulator emulator)
+        => new() { ServiceURL = emulator.Endpoint.ToString(), AuthenticationRegion = "us-east-1", IgnoreConfiguredEndpointUrls = true };
+
+    /// <summary>A session's credentials as a role provider holds them between refreshes: what STS answered, AccountId and all.</summary>
+    private sealed class HeldCredentials(ImmutableCredentials session) : AWSCredentials
+    {
+        public override ImmutableCredentials GetCredentials() => session;
+    }
 
     /// <summary>Credentials whose key is new every time they are read, as a role session's is after each renewal.</summary>
     private sealed class RenewingCredentials(string? account) : AWSCredentials
