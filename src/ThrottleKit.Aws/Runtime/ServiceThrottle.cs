@@ -19,6 +19,7 @@ internal sealed class ServiceThrottle : IDisposable
 {
     private const string Unmetered = "(unmetered)";
 
+    /// <summary>Guards adding a bucket, moving the map to a smaller one, and the sweeper timer.</summary>
     private readonly object _mapLock = new();
 
     /// <summary>Per Region: whether calls named their account (2), named none (1), or both (3, said once at Warning).</summary>
@@ -27,7 +28,6 @@ internal sealed class ServiceThrottle : IDisposable
     private readonly AwsThrottlingContext _context;
     private readonly IThrottlingClassifier _classifier;
     private readonly ServiceExecutor _executor;
-    private readonly object _sweepLock = new();
     private volatile AwsServiceThrottlingOptions _options;
     private volatile AwsBucketSettings _settings;
     private volatile Built _built;
@@ -124,7 +124,7 @@ internal sealed class ServiceThrottle : IDisposable
 
     public void Dispose()
     {
-        lock (_sweepLock)
+        lock (_mapLock)
         {
             _sweeper?.Dispose();
             _sweeper = null;
@@ -254,7 +254,7 @@ internal sealed class ServiceThrottle : IDisposable
             return;
         }
 
-        lock (_sweepLock)
+        lock (_mapLock)
         {
             if (_sweeper is null || _sweepPeriod != period)
             {
