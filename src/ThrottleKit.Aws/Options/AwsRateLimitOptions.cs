@@ -24,4 +24,21 @@ public sealed class AwsRateLimitOptions : GcraRateLimiterOptions
         AllowBorrowing = true;
         StartEmpty = true;
     }
+
+    /// <inheritdoc />
+    public override double PermitsPerSecond
+    {
+        get => base.PermitsPerSecond;
+        set
+        {
+            base.PermitsPerSecond = value;
+            IsRateSet = true;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets whether <see cref="PermitsPerSecond"/> was set by the user (code or configuration) rather than left at a
+    /// default that ThrottleKit put there: a rate read from the account is capped only by a rate the user chose.
+    /// </summary>
+    internal bool IsRateSet { get; set; }
 }

@@ -62,7 +62,7 @@ internal sealed class ThrottlingRetryHandler : PipelineHandler
         var call = new AwsCall<T>(this, executionContext, bucket.Partition.ServiceKey, throttle.MaxAttempts, synchronous);
         var context = ResilienceContextPool.Shared.Get(requestContext.CancellationToken);
         context.Properties.Set(ThrottlingProperties.Cost, cost);
-        context.Properties.Set(ThrottlingTarget.Key, bucket.Target);
+        context.Properties.Set(AwsBucket.CallKey, bucket.Throttling);
         try
         {
             return await throttle.Pipeline.ExecuteAsync(static (_, call) => call.AttemptAsync(), context, call).ConfigureAwait(false);

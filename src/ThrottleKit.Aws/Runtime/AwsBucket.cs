@@ -1,5 +1,6 @@
 using System;
 using System.Threading.RateLimiting;
+using Polly;
 
 namespace ThrottleKit.Aws;
 
@@ -15,21 +16,25 @@ internal sealed class AwsBucket : IDisposable
     {
         Partition = partition;
         _ownsLimiter = ownsLimiter;
-        Target = new ThrottlingTarget(limiter, accountQuota, telemetry);
+        Throttling = new ThrottlingBucket(limiter, accountQuota, telemetry);
     }
+
+    /// <summary>Gets the key under which a call carries its bucket to the service's pipeline, whose bucket selector reads it.</summary>
+    public static ResiliencePropertyKey<ThrottlingBucket> CallKey { get; } = new("ThrottleKit.Aws.Bucket");
 
     public AwsPartition Partition { get; }
 
-    public ThrottlingTarget Target { get; }
+    /// <summary>Gets what a call through this bucket is throttled against.</summary>
+    public ThrottlingBucket Throttling { get; }
 
-    public RateLimiter Limiter => Target.Limiter;
+    public RateLimiter Limiter => Throttling.RateLimiter;
 
     public void Dispose()
     {
-        Target.AccountQuota?.Dispose();
+        Throttling.AccountQuota?.Dispose();
         if (_ownsLimiter)
         {
-            Target.Limiter.Dispose();
+            Throttling.RateLimiter.Dispose();
         }
     }
 
@@ -40,8 +45,8 @@ internal sealed class AwsBucket : IDisposable
     /// </summary>
     public void Evict()
     {
-        Target.AccountQuota?.Dispose();
-        Target.Telemetry.UntrackRate(Target.Limiter);
+        Throttling.AccountQuota?.Dispose();
+        Throttling.Telemetry.UntrackRate(Throttling.RateLimiter);
     }
 
     /// <summary>The read-out of this bucket for <see cref="AwsThrottlingState"/>.</summary>

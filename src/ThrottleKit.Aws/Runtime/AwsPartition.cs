@@ -48,6 +48,6 @@ internal readonly record struct AwsPartition(string ServiceKey, string Region, s
     public static string AccountOf(IRequestContext requestContext, string? configured)
     {
         var account = (requestContext.Identity as AWSCredentials ?? requestContext.ExplicitAWSCredentials)?.GetCredentials()?.AccountId;
-        return Internal.AccountIdSettingAttribute.IsValid(account) && !string.IsNullOrEmpty(account) ? account! : configured ?? Any;
+        return AccountIdSettingAttribute.IsValid(account) && !string.IsNullOrEmpty(account) ? account! : configured ?? Any;
     }
 }

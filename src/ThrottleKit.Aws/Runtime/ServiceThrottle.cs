@@ -53,7 +53,7 @@ internal sealed class ServiceThrottle : IDisposable
 
     public AwsThrottlingRules Rules { get; }
 
-    /// <summary>Gets the pipeline every call of the service's clients runs; a call carries its bucket's <see cref="ThrottlingTarget"/>.</summary>
+    /// <summary>Gets the pipeline every call of the service's clients runs; a call carries its bucket (<see cref="AwsBucket.CallKey"/>).</summary>
     public ResiliencePipeline Pipeline => _built.Pipeline;
 
     /// <summary>Gets how many attempts a call makes at most.</summary>
@@ -109,7 +109,7 @@ internal sealed class ServiceThrottle : IDisposable
         {
             if (bucket.Partition.Operation != Unmetered)
             {
-                SetRate(bucket.Limiter, options, bucket.Partition, bucket.Target.AccountQuota?.Current?.MaxPermitsPerSecond);
+                SetRate(bucket.Limiter, options, bucket.Partition, bucket.Throttling.AccountQuota?.Current?.MaxPermitsPerSecond);
             }
         }
 
@@ -265,11 +265,14 @@ internal sealed class ServiceThrottle : IDisposable
         }
     }
 
+    private static ThrottlingBucket? BucketOfCall(ThrottlingBucketArguments arguments)
+        => arguments.Context.Properties.TryGetValue(AwsBucket.CallKey, out var bucket) ? bucket : null;
+
     private Built Build(AwsServiceThrottlingOptions options)
     {
-        // The options' limiter and telemetry stand for none: every call brings its bucket's.
+        // One pipeline serves every bucket of the service: each call brings its own, as any user's bucket selector would.
         var pipeline = new ResiliencePipelineBuilder { TimeProvider = _context.TimeProvider, Name = "ThrottleKit", InstanceName = Key }
-            .AddThrottling(new ThrottlingStrategyOptions { RateLimiter = UnmeteredRateLimiter.Instance, Classifier = _classifier, Backoff = options.Backoff })
+            .AddThrottling(new ThrottlingStrategyOptions { BucketSelector = BucketOfCall, Classifier = _classifier, Backoff = options.Backoff })
             .Build();
         return new Built(pipeline, options.Backoff.MaxRetries + 1);
     }
@@ -351,7 +354,7 @@ internal sealed class ServiceThrottle : IDisposable
     {
         var bucket = GetBucket(ExecutorPartition(), client: null);
         return new ThrottledExecutor(
-            new ThrottlingStrategyOptions { RateLimiter = bucket.Limiter, Classifier = _classifier, Backoff = _options.Backoff, AccountQuota = null, Telemetry = bucket.Target.Telemetry },
+            new ThrottlingStrategyOptions { RateLimiter = bucket.Limiter, Classifier = _classifier, Backoff = _options.Backoff, AccountQuota = null, Telemetry = bucket.Throttling.Telemetry },
             _context.TimeProvider);
     }
 

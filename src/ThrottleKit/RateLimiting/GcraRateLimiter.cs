@@ -49,15 +49,12 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     // then: at thousands of permits a second the callers just released are still on their way back (a thread-pool hop is
     // longer than an interval), and without this the time they spent travelling would be lost from the rate.
     private double _drainedAt = double.NegativeInfinity;
-    private volatile Schedule _schedule;
-    private volatile int _queuedRequests;
+    private volatile GcraSchedule _schedule;
     private volatile bool _disposed;
     private long _successfulLeases;
     private long _failedLeases;
 
-    private Waiter? _head;
-    private Waiter? _tail;
-    private long _queuedPermits;
+    private readonly GcraWaiterQueue _queue = new();
     private ITimer? _timer;
 
     /// <summary>
@@ -81,7 +78,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         _latenessTicks = QueuedLateness.TotalSeconds * _ticksPerSecond;
         _queueLimit = options.QueueLimit;
         _allowBorrowing = options.AllowBorrowing;
-        _schedule = new Schedule(options.PermitsPerSecond, GcraDefaults.EffectiveBurst(options.PermitsPerSecond, options.Burst), options.JitterAllowance, _ticksPerSecond);
+        _schedule = new GcraSchedule(options.PermitsPerSecond, GcraDefaults.EffectiveBurst(options.PermitsPerSecond, options.Burst), options.JitterAllowance, _ticksPerSecond);
         _origin = _timeProvider.GetTimestamp();
 
         // Full from the start for at least the jitter allowance, as after any idle spell; or empty but for one permit.
@@ -114,7 +111,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     }
 
     /// <summary>Gets how many permits, summed over requests, are waiting in the queue.</summary>
-    public long QueuedPermits => Volatile.Read(ref _queuedPermits);
+    public long QueuedPermits => _queue.Permits;
 
     /// <inheritdoc />
     /// <remarks>How long the bucket has been full with nobody waiting; <see langword="null"/> while it is not.</remarks>
@@ -122,7 +119,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     {
         get
         {
-            if (_queuedRequests != 0)
+            if (_queue.Count != 0)
             {
                 return null;
             }
@@ -142,12 +139,12 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     public void SetRate(double permitsPerSecond)
     {
         Guard.Rate(permitsPerSecond, nameof(permitsPerSecond));
-        Waiter? granted;
+        GcraWaiter? granted;
         lock (_lock)
         {
             ThrowIfDisposed();
             var old = _schedule;
-            var updated = new Schedule(permitsPerSecond, old.Burst, old.JitterAllowance, _ticksPerSecond);
+            var updated = new GcraSchedule(permitsPerSecond, old.Burst, old.JitterAllowance, _ticksPerSecond);
             var now = Now();
             double current, next;
             do
@@ -165,8 +162,12 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         Complete(granted);
     }
 
-    /// <summary>Empties the bucket but for one permit: from now on permits come at the rate, with no burst saved up.</summary>
-    internal void Drain()
+    /// <summary>
+    /// Empties the bucket but for one permit: from now on permits come at the rate, with no burst saved up. A limiter that
+    /// stands in for another (a fleet's store while it is out of reach) starts this way, since the burst was already spent there.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The limiter is disposed.</exception>
+    public void Drain()
     {
         lock (_lock)
         {
@@ -189,7 +190,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         return new RateLimiterStatistics
         {
             CurrentAvailablePermits = GcraMath.AvailablePermits(Volatile.Read(ref _arrival) - Now(), schedule.Burst, schedule.IntervalTicks, schedule.AllowanceTicks),
-            CurrentQueuedCount = Volatile.Read(ref _queuedPermits),
+            CurrentQueuedCount = _queue.Permits,
             TotalFailedLeases = Interlocked.Read(ref _failedLeases),
             TotalSuccessfulLeases = Interlocked.Read(ref _successfulLeases),
         };
@@ -203,7 +204,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         ThrowIfDisposed();
         CheckCost(permitCount);
         var now = Now();
-        if (_queuedRequests == 0 && TryTake(permitCount, now, NewRequestFloor(now)))
+        if (_queue.Count == 0 && TryTake(permitCount, now, NewRequestFloor(now)))
         {
             return Granted();
         }
@@ -211,7 +212,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         lock (_lock)
         {
             ThrowIfDisposed();
-            if (_head is null && TryTake(permitCount, now, NewRequestFloor(now)))
+            if (_queue.Head is null && TryTake(permitCount, now, NewRequestFloor(now)))
             {
                 return Granted();
             }
@@ -231,30 +232,30 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         ThrowIfDisposed();
         CheckCost(permitCount);
         var now = Now();
-        if (_queuedRequests == 0 && TryTake(permitCount, now, NewRequestFloor(now)))
+        if (_queue.Count == 0 && TryTake(permitCount, now, NewRequestFloor(now)))
         {
             return new ValueTask<RateLimitLease>(Granted());
         }
 
-        Waiter waiter;
+        GcraWaiter waiter;
         lock (_lock)
         {
             ThrowIfDisposed();
-            if (_head is null && TryTake(permitCount, now, NewRequestFloor(now)))
+            if (_queue.Head is null && TryTake(permitCount, now, NewRequestFloor(now)))
             {
                 return new ValueTask<RateLimitLease>(Granted());
             }
 
-            if (_queuedPermits + permitCount > _queueLimit)
+            if (_queue.Permits + permitCount > _queueLimit)
             {
                 return new ValueTask<RateLimitLease>(Rejected(
                     RetryAfterLocked(permitCount, now),
-                    $"The queue limit of {_queueLimit} permits is reached ({_queuedPermits} queued, {permitCount} requested)."));
+                    $"The queue limit of {_queueLimit} permits is reached ({_queue.Permits} queued, {permitCount} requested)."));
             }
 
-            waiter = new Waiter(this, permitCount, cancellationToken);
-            EnqueueLocked(waiter);
-            if (ReferenceEquals(_head, waiter))
+            waiter = new GcraWaiter(this, permitCount, cancellationToken);
+            _queue.Enqueue(waiter);
+            if (ReferenceEquals(_queue.Head, waiter))
             {
                 ArmTimerLocked(now);
             }
@@ -284,7 +285,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
 
     private void DisposeQueueAndTimer()
     {
-        Waiter? abandoned;
+        GcraWaiter? abandoned;
         lock (_lock)
         {
             if (_disposed)
@@ -293,15 +294,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             }
 
             _disposed = true;
-            abandoned = _head;
-            for (var waiter = _head; waiter is not null; waiter = waiter.Next)
-            {
-                waiter.IsQueued = false;
-            }
-
-            _head = _tail = null;
-            _queuedPermits = 0;
-            _queuedRequests = 0;
+            abandoned = _queue.Clear();
             _timer?.Dispose();
             _timer = null;
         }
@@ -314,17 +307,17 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         }
     }
 
-    private static async ValueTask<RateLimitLease> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
+    private static async ValueTask<RateLimitLease> WaitAsync(GcraWaiter waiter, CancellationToken cancellationToken)
     {
         // The registration lives exactly as long as the wait; disposing it outside the limiter's lock cannot deadlock
         // with a cancellation callback that is taking that lock.
-        using (cancellationToken.Register(static state => ((Waiter)state!).Cancel(), waiter))
+        using (cancellationToken.Register(static state => ((GcraWaiter)state!).Cancel(), waiter))
         {
             return await waiter.Task.ConfigureAwait(false);
         }
     }
 
-    private static void Complete(Waiter? granted)
+    private static void Complete(GcraWaiter? granted)
     {
         while (granted is not null)
         {
@@ -392,7 +385,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     }
 
     private TimeSpan RetryAfterLocked(int cost, double now)
-        => GcraMath.ToTimeSpan(TicksUntilFits(cost, now, _queuedPermits), _ticksPerSecond);
+        => GcraMath.ToTimeSpan(TicksUntilFits(cost, now, _queue.Permits), _ticksPerSecond);
 
     private GcraLease Granted()
     {
@@ -406,59 +399,15 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         return GcraLease.Rejected(retryAfter, reason);
     }
 
-    private void EnqueueLocked(Waiter waiter)
+    /// <summary>Grants queued requests in order while they fit; returns them chained through <see cref="GcraWaiter.Next"/>.</summary>
+    private GcraWaiter? GrantQueuedLocked(double now)
     {
-        waiter.IsQueued = true;
-        waiter.Previous = _tail;
-        if (_tail is null)
-        {
-            _head = waiter;
-        }
-        else
-        {
-            _tail.Next = waiter;
-        }
-
-        _tail = waiter;
-        _queuedPermits += waiter.Cost;
-        _queuedRequests++;
-    }
-
-    private void RemoveLocked(Waiter waiter)
-    {
-        if (waiter.Previous is null)
-        {
-            _head = waiter.Next;
-        }
-        else
-        {
-            waiter.Previous.Next = waiter.Next;
-        }
-
-        if (waiter.Next is null)
-        {
-            _tail = waiter.Previous;
-        }
-        else
-        {
-            waiter.Next.Previous = waiter.Previous;
-        }
-
-        waiter.IsQueued = false;
-        waiter.Next = waiter.Previous = null;
-        _queuedPermits -= waiter.Cost;
-        _queuedRequests--;
-    }
-
-    /// <summary>Grants queued requests in order while they fit; returns them chained through <see cref="Waiter.Next"/>.</summary>
-    private Waiter? GrantQueuedLocked(double now)
-    {
-        Waiter? first = null;
-        Waiter? last = null;
+        GcraWaiter? first = null;
+        GcraWaiter? last = null;
         var floor = now - _latenessTicks;
-        while (_head is { } head && TryTake(head.Cost, now, floor))
+        while (_queue.Head is { } head && TryTake(head.Cost, now, floor))
         {
-            RemoveLocked(head);
+            _queue.Remove(head);
             Interlocked.Increment(ref _successfulLeases);
             if (last is null)
             {
@@ -472,7 +421,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             last = head;
         }
 
-        if (first is not null && _head is null)
+        if (first is not null && _queue.Head is null)
         {
             Volatile.Write(ref _drainedAt, now);
         }
@@ -486,35 +435,18 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         // TimeProvider, and a wake-up only happens when a waiter is due anyway.
         _timer?.Dispose();
         _timer = null;
-        if (_head is null)
+        if (_queue.Head is null)
         {
             return;
         }
 
-        var delay = GcraMath.TimerDelay(TicksUntilFits(_head.Cost, now, permitsAhead: 0), _ticksPerSecond);
-        var restoreFlow = !ExecutionContext.IsFlowSuppressed();
-        if (restoreFlow)
-        {
-            // The timer must not capture the ambient context (AsyncLocals) of whichever caller happened to arm it.
-            ExecutionContext.SuppressFlow();
-        }
-
-        try
-        {
-            _timer = _timeProvider.CreateTimer(static state => ((GcraRateLimiter)state!).OnTimer(), this, delay, Timeout.InfiniteTimeSpan);
-        }
-        finally
-        {
-            if (restoreFlow)
-            {
-                ExecutionContext.RestoreFlow();
-            }
-        }
+        var delay = GcraMath.TimerDelay(TicksUntilFits(_queue.Head.Cost, now, permitsAhead: 0), _ticksPerSecond);
+        _timer = UnflowedTimer.Create(_timeProvider, static state => ((GcraRateLimiter)state!).OnTimer(), this, delay);
     }
 
     private void OnTimer()
     {
-        Waiter? granted;
+        GcraWaiter? granted;
         lock (_lock)
         {
             if (_disposed)
@@ -530,9 +462,9 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         Complete(granted);
     }
 
-    private void Cancel(Waiter waiter)
+    internal void Cancel(GcraWaiter waiter)
     {
-        Waiter? granted = null;
+        GcraWaiter? granted = null;
         lock (_lock)
         {
             if (!waiter.IsQueued)
@@ -540,8 +472,8 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
                 return;
             }
 
-            var wasHead = ReferenceEquals(_head, waiter);
-            RemoveLocked(waiter);
+            var wasHead = ReferenceEquals(_queue.Head, waiter);
+            _queue.Remove(waiter);
             if (wasHead)
             {
                 // The requests behind it may fit now, or later than the cancelled one would have.
@@ -558,58 +490,4 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     private double Now() => _timeProvider.GetTimestamp() - _origin;
 
     private void ThrowIfDisposed() => Guard.NotDisposed(_disposed, this);
-
-    /// <summary>The rate-dependent values, swapped as one so a reader never mixes two rates.</summary>
-    private sealed class Schedule
-    {
-        public Schedule(double permitsPerSecond, int burst, TimeSpan jitterAllowance, long ticksPerSecond)
-        {
-            PermitsPerSecond = permitsPerSecond;
-            Burst = burst;
-            JitterAllowance = jitterAllowance;
-            AllowanceTicks = jitterAllowance.TotalSeconds * ticksPerSecond;
-            IntervalTicks = GcraMath.IntervalTicks(permitsPerSecond, ticksPerSecond);
-            SlackTicksForOne = SlackTicks(1);
-        }
-
-        public TimeSpan JitterAllowance { get; }
-
-        public double AllowanceTicks { get; }
-
-        public double PermitsPerSecond { get; }
-
-        public int Burst { get; }
-
-        public double IntervalTicks { get; }
-
-        public double SlackTicksForOne { get; }
-
-        public double SlackTicks(int cost) => GcraMath.SlackTicks(cost, Burst, IntervalTicks, AllowanceTicks);
-    }
-
-    /// <summary>A queued request; its task completes with the lease, a cancellation, or <see cref="ObjectDisposedException"/>.</summary>
-    private sealed class Waiter : TaskCompletionSource<RateLimitLease>
-    {
-        private readonly GcraRateLimiter _limiter;
-
-        public Waiter(GcraRateLimiter limiter, int cost, CancellationToken cancellationToken)
-            : base(TaskCreationOptions.RunContinuationsAsynchronously)
-        {
-            _limiter = limiter;
-            Cost = cost;
-            CancellationToken = cancellationToken;
-        }
-
-        public int Cost { get; }
-
-        public Waiter? Next { get; set; }
-
-        public Waiter? Previous { get; set; }
-
-        public bool IsQueued { get; set; }
-
-        public CancellationToken CancellationToken { get; }
-
-        public void Cancel() => _limiter.Cancel(this);
-    }
 }

@@ -10,28 +10,12 @@ namespace ThrottleKit;
 [AllowanceWithinBurst]
 public class GcraRateLimiterOptions
 {
-    private double _permitsPerSecond;
-
     /// <summary>
     /// Gets or sets the sustained rate in permits per second. Fractional rates are exact: 0.5 grants one permit every two
     /// seconds, 14 grants fourteen a second. Required; between 0.000001 (one permit in about 11.6 days) and 10⁹.
     /// </summary>
     [NumberRange(Limits.MinRate, Limits.MaxRate, " permits per second")]
-    public double PermitsPerSecond
-    {
-        get => _permitsPerSecond;
-        set
-        {
-            _permitsPerSecond = value;
-            IsRateSet = true;
-        }
-    }
-
-    /// <summary>
-    /// Gets or sets whether <see cref="PermitsPerSecond"/> was set by the user (code or configuration) rather than left at a
-    /// default that ThrottleKit put there: a rate read from the account is capped only by a rate the user chose.
-    /// </summary>
-    internal bool IsRateSet { get; set; }
+    public virtual double PermitsPerSecond { get; set; }
 
     /// <summary>
     /// Gets or sets the bucket capacity: how many permits may be granted at once after an idle spell. When <see langword="null"/>

@@ -20,7 +20,8 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
     private static readonly ResilienceEvent ExhaustedEvent = new(ResilienceEventSeverity.Error, "OnThrottleRetriesExhausted");
     private static readonly ResilienceEvent RejectedEvent = new(ResilienceEventSeverity.Error, "OnRateLimiterRejected");
 
-    private readonly ThrottlingTarget _target;
+    private readonly ThrottlingBucket? _ownBucket;
+    private readonly Func<ThrottlingBucketArguments, ThrottlingBucket?>? _bucketSelector;
     private readonly IThrottlingClassifier _classifier;
     private readonly ExponentialBackoff _backoff;
     private readonly ResilienceStrategyTelemetry _pollyTelemetry;
@@ -29,12 +30,13 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
 
     public ThrottlingResilienceStrategy(ThrottlingStrategyOptions options, TimeProvider timeProvider, ResilienceStrategyTelemetry pollyTelemetry)
     {
-        _target = new ThrottlingTarget(options.RateLimiter!, options.AccountQuota, options.Telemetry ?? ThrottleKitTelemetry.Silent);
+        _ownBucket = options.RateLimiter is { } limiter ? new ThrottlingBucket(limiter, options.AccountQuota, options.Telemetry) : null;
+        _bucketSelector = options.BucketSelector;
         _classifier = options.Classifier!;
         _backoff = new ExponentialBackoff(options.Backoff);
         _pollyTelemetry = pollyTelemetry;
         _timeProvider = timeProvider;
-        _target.Telemetry.TrackRate(_target.Limiter);
+        _ownBucket?.Telemetry.TrackRate(_ownBucket.RateLimiter);
     }
 
     public ExponentialBackoff Backoff => _backoff;
@@ -44,7 +46,21 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         ResilienceContext context,
         TState state)
     {
-        var target = context.Properties.GetValue(ThrottlingTarget.Key, _target);
+        ThrottlingBucket? target;
+        try
+        {
+            target = _bucketSelector?.Invoke(new ThrottlingBucketArguments(context)) ?? _ownBucket;
+        }
+        catch (Exception selectorError)
+        {
+            return Outcome.FromException<TResult>(selectorError);
+        }
+
+        if (target is null)
+        {
+            return Outcome.FromException<TResult>(new InvalidOperationException($"The throttling strategy's BucketSelector picked no bucket for the call, and its options have no RateLimiter of their own. The call was not sent."));
+        }
+
         var cost = context.Properties.GetValue(ThrottlingProperties.Cost, 1);
         if (cost < 0)
         {
@@ -165,7 +181,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
     }
 
     /// <summary>What the classifier says of a failure; a classifier that throws counts as saying terminal.</summary>
-    internal ThrottlingClassification Classify(Exception error) => Classify(error, _target.Telemetry);
+    internal ThrottlingClassification Classify(Exception error) => Classify(error, _ownBucket?.Telemetry ?? ThrottleKitTelemetry.Silent);
 
     private ThrottlingClassification Classify(Exception error, ThrottleKitTelemetry telemetry)
     {
@@ -191,9 +207,9 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         return _backoff.GetDelay(retry, previousDelay, sample);
     }
 
-    private ValueTask<RateLimitLease> AcquireAsync(ThrottlingTarget target, int cost, CancellationToken cancellationToken)
+    private ValueTask<RateLimitLease> AcquireAsync(ThrottlingBucket target, int cost, CancellationToken cancellationToken)
     {
-        var pending = target.Limiter.AcquireAsync(cost, cancellationToken);
+        var pending = target.RateLimiter.AcquireAsync(cost, cancellationToken);
         if (target.Telemetry.Metrics?.PermitWait is not { Enabled: true } histogram)
         {
             return pending;
@@ -221,7 +237,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         }
     }
 
-    private Outcome<TResult> Rejected<TResult>(ThrottlingTarget target, RateLimitLease lease, ResilienceContext context)
+    private Outcome<TResult> Rejected<TResult>(ThrottlingBucket target, RateLimitLease lease, ResilienceContext context)
     {
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan value) ? value : (TimeSpan?)null;
         var reason = lease.TryGetMetadata(MetadataName.ReasonPhrase, out string? phrase) ? phrase : null;

@@ -1,3 +1,4 @@
+using System;
 using System.Threading.RateLimiting;
 using Polly;
 using ThrottleKit.Internal;
@@ -9,6 +10,7 @@ namespace ThrottleKit;
 /// <see cref="RateLimiter"/>, a throttle (as <see cref="Classifier"/> calls it) is retried after <see cref="Backoff"/>, and
 /// every other failure surfaces unchanged. The strategy reads them when the pipeline is built.
 /// </summary>
+[RateLimiterOrSelector]
 public class ThrottlingStrategyOptions : ResilienceStrategyOptions
 {
     /// <summary>Creates options with the default name <c>Throttling</c> and the default backoff (10 ms … 5 s, 10 retries).</summary>
@@ -18,9 +20,18 @@ public class ThrottlingStrategyOptions : ResilienceStrategyOptions
     /// Gets or sets where each attempt takes its permits: a <see cref="GcraRateLimiter"/>, a distributed one, an
     /// <see cref="AdaptiveRateLimiter"/>, or any of <c>System.Threading.RateLimiting</c>'s. Required. Shared limiters are not
     /// disposed by the pipeline. A limiter that implements <see cref="IRateFeedback"/> is told how each attempt went.
+    /// Required unless <see cref="BucketSelector"/> is set.
     /// </summary>
-    [RequiredSetting]
     public RateLimiter? RateLimiter { get; set; }
+
+    /// <summary>
+    /// Gets or sets how each call picks the bucket it is throttled against (its limiter, account quota and telemetry), e.g.
+    /// by a tenant or an account in its context's properties: one pipeline then serves many buckets, and each bucket is its
+    /// limiter and little more. Answering <see langword="null"/> means the options' own bucket (<see cref="RateLimiter"/>,
+    /// <see cref="AccountQuota"/>, <see cref="Telemetry"/>); a call that gets none fails with
+    /// <see cref="System.InvalidOperationException"/>, unsent. Called once per call, before its first attempt. Default none.
+    /// </summary>
+    public Func<ThrottlingBucketArguments, ThrottlingBucket?>? BucketSelector { get; set; }
 
     /// <summary>Gets or sets what decides which failures are throttles. Required.</summary>
     [RequiredSetting]

@@ -54,20 +54,27 @@ public sealed class ThrottleKitTelemetry
     private RateLimiter? _trackedLimiter;
 
     /// <summary>
-    /// Puts <paramref name="limiter"/>'s rate on the gauge under these tags, once: a pipeline built again over the same limiter
-    /// (a configuration change) does not report it twice.
+    /// Puts <paramref name="limiter"/>'s rate (when it is an <see cref="IAdjustableRateLimiter"/>) on the
+    /// <c>throttlekit.rate_limit.rate</c> gauge under these tags, once: a pipeline built again over the same limiter (a
+    /// configuration change) does not report it twice. The limiter is held weakly. Nothing happens without metrics.
     /// </summary>
-    internal void TrackRate(RateLimiter limiter)
+    /// <param name="limiter">The limiter of a bucket that reports here.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="limiter"/> is null.</exception>
+    public void TrackRate(RateLimiter limiter)
     {
+        Guard.NotNull(limiter, nameof(limiter));
         if (Metrics is { } metrics && !ReferenceEquals(Interlocked.Exchange(ref _trackedLimiter, limiter), limiter))
         {
             metrics.TrackRate(this, limiter);
         }
     }
 
-    /// <summary>Takes <paramref name="limiter"/>'s rate off the gauge: its bucket was let go.</summary>
-    internal void UntrackRate(RateLimiter limiter)
+    /// <summary>Takes <paramref name="limiter"/>'s rate off the gauge, as when its bucket is let go; nothing when it is not on it.</summary>
+    /// <param name="limiter">The limiter of a bucket let go.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="limiter"/> is null.</exception>
+    public void UntrackRate(RateLimiter limiter)
     {
+        Guard.NotNull(limiter, nameof(limiter));
         Interlocked.CompareExchange(ref _trackedLimiter, null, limiter);
         Metrics?.UntrackRate(limiter);
     }

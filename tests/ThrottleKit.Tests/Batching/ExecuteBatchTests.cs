@@ -326,13 +326,6 @@ public sealed class ExecuteBatchTests : IDisposable
         }
     }
 
-    private sealed class ThrottleException : Exception
-    {
-        public ThrottleException()
-            : base("Rate exceeded")
-        {
-        }
-    }
 
     /// <summary>Grants everything and records what was asked; also takes the executor's throttle feedback.</summary>
     private sealed class RecordingLimiter : RateLimiter, IRateFeedback

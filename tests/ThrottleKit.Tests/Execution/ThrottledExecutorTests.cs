@@ -338,12 +338,4 @@ public sealed class ThrottledExecutorTests : IDisposable
         _disposables.Add(disposable);
         return disposable;
     }
-
-    private sealed class ThrottleException : Exception
-    {
-        public ThrottleException()
-            : base("Maximum sending rate exceeded.")
-        {
-        }
-    }
 }

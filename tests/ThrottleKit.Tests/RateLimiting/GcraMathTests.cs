@@ -1,5 +1,6 @@
 using System;
 using ThrottleKit;
+using ThrottleKit.Internal;
 
 namespace ThrottleKit.Tests.RateLimiting;
 

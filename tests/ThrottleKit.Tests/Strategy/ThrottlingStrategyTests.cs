@@ -245,7 +245,6 @@ public sealed class ThrottlingStrategyTests : IDisposable
         Assert.True(condition(), "The condition never held.");
     }
 
-    private sealed class ThrottleException() : Exception("Maximum sending rate exceeded.");
 
     private sealed class Listener(List<string> events) : TelemetryListener
     {

@@ -114,21 +114,3 @@ internal static class OptionsValidation
 
     private static string Join(string path, string name) => path.Length == 0 ? name : path + ":" + name;
 }
-
-/// <summary>One failing setting: its path (<c>Services:SES:RateLimit:PermitsPerSecond</c>), its value and what is wrong.</summary>
-internal readonly struct ValidationFailure(string setting, object? value, string message)
-{
-    public string Setting { get; } = setting;
-
-    public object? Value { get; } = value;
-
-    public string Message { get; } = message;
-
-    public override string ToString() => $"{Setting}: {Message}";
-}
-
-/// <summary>Marks a property whose value (an options object, or a dictionary of them) is validated too.</summary>
-[AttributeUsage(AttributeTargets.Property)]
-internal sealed class ValidateNestedAttribute : Attribute
-{
-}

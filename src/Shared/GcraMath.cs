@@ -1,7 +1,7 @@
 using System;
 using ThrottleKit.Internal;
 
-namespace ThrottleKit;
+namespace ThrottleKit.Internal;
 
 /// <summary>
 /// The arithmetic of the bucket, kept apart from its state so it can be tested on its own.
