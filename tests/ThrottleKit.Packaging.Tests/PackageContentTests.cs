@@ -2,6 +2,8 @@ using System;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Xml.Linq;
 
 namespace ThrottleKit.Packaging.Tests;
@@ -40,5 +42,56 @@ public sealed class PackageContentTests(PackedFeed feed)
         }
 
         Assert.True(File.Exists(Path.Combine(feed.Packages, $"{id}.{feed.Version}.snupkg")));
+    }
+
+    [Theory]
+    [InlineData("ThrottleKit")]
+    [InlineData("ThrottleKit.Aws")]
+    [InlineData("ThrottleKit.Redis")]
+    [InlineData("ThrottleKit.MailKit")]
+    [InlineData("ThrottleKit.Testing")]
+    public void No_package_lets_another_package_see_its_internals_so_packages_of_different_versions_combine(string id)
+    {
+        using var archive = ZipFile.OpenRead(Path.Combine(feed.Packages, $"{id}.{feed.Version}.nupkg"));
+        var assemblies = archive.Entries.Where(e => e.FullName.StartsWith("lib/", StringComparison.Ordinal) && e.FullName.EndsWith(".dll", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(assemblies);
+        foreach (var entry in assemblies)
+        {
+            using var copy = new MemoryStream();
+            using (var stream = entry.Open())
+            {
+                stream.CopyTo(copy);
+            }
+
+            copy.Position = 0;
+            using var pe = new PEReader(copy);
+            var reader = pe.GetMetadataReader();
+            var friends = reader.GetAssemblyDefinition().GetCustomAttributes()
+                .Select(reader.GetCustomAttribute)
+                .Where(a => AttributeName(reader, a) == "InternalsVisibleToAttribute")
+                .Select(a => FirstArgument(reader, a))
+                .ToArray();
+
+            Assert.DoesNotContain(friends, f => PackedFeed.PackageIds.Contains(f));
+        }
+    }
+
+    private static string AttributeName(MetadataReader reader, CustomAttribute attribute)
+    {
+        var constructor = attribute.Constructor;
+        var type = constructor.Kind == HandleKind.MemberReference
+            ? reader.GetMemberReference((MemberReferenceHandle)constructor).Parent
+            : reader.GetMethodDefinition((MethodDefinitionHandle)constructor).GetDeclaringType();
+        return type.Kind == HandleKind.TypeReference
+            ? reader.GetString(reader.GetTypeReference((TypeReferenceHandle)type).Name)
+            : reader.GetString(reader.GetTypeDefinition((TypeDefinitionHandle)type).Name);
+    }
+
+    /// <summary>The attribute's one string argument: a prolog (0x0001), then the length-prefixed UTF-8 name.</summary>
+    private static string FirstArgument(MetadataReader reader, CustomAttribute attribute)
+    {
+        var blob = reader.GetBlobReader(attribute.Value);
+        blob.ReadUInt16();
+        return blob.ReadSerializedString() ?? string.Empty;
     }
 }

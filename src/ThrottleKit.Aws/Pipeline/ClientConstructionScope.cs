@@ -27,6 +27,8 @@ internal sealed class ClientConstructionScope
     /// <summary>Runs <paramref name="construct"/> as this container's construction; returns how many client pipelines it customized.</summary>
     public static int Construct(ThrottledAwsServices services, Func<object> construct, out object client)
     {
+        // Joining the SDK's pipelines is process-wide; done when a container first builds a client, never at registration.
+        ThrottlingPipelineCustomizer.EnsureRegistered();
         var previous = CurrentScope.Value;
         var scope = new ClientConstructionScope(services);
         CurrentScope.Value = scope;

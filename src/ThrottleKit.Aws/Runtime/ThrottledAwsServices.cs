@@ -34,8 +34,6 @@ internal sealed class ThrottledAwsServices : IDisposable
         _optionsFactory = optionsFactory;
         _logger = (ILogger?)context.LoggerFactory?.CreateLogger("ThrottleKit") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
-        // Joining the SDK's pipelines is process-wide; done when the first container resolves ThrottleKit, never at registration.
-        ThrottlingPipelineCustomizer.EnsureRegistered();
         _snapshot = Build(options.Value, previous: null);
         foreach (var source in changeSources)
         {

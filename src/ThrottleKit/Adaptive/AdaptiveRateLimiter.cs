@@ -212,7 +212,7 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback, IAdjustabl
             _timeToPeak = CubicRecovery.TimeToPeak(_peak, rate, _growth);
             Interlocked.Increment(ref _decreases);
             Apply(rate);
-            ThrottleKitLog.RateDecreased(_telemetry, before, rate, decision.Accepted, decision.Reading);
+            AdaptiveRateLog.RateDecreased(_telemetry, before, rate, decision.Accepted, decision.Reading);
         }
     }
 

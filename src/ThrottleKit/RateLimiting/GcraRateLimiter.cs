@@ -322,7 +322,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         while (granted is not null)
         {
             var next = granted.Next;
-            granted.TrySetResult(GcraLease.Granted);
+            granted.TrySetResult(PermitLease.Granted);
             granted = next;
         }
     }
@@ -387,16 +387,16 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     private TimeSpan RetryAfterLocked(int cost, double now)
         => GcraMath.ToTimeSpan(TicksUntilFits(cost, now, _queue.Permits), _ticksPerSecond);
 
-    private GcraLease Granted()
+    private PermitLease Granted()
     {
         Interlocked.Increment(ref _successfulLeases);
-        return GcraLease.Granted;
+        return PermitLease.Granted;
     }
 
-    private GcraLease Rejected(TimeSpan retryAfter, string reason)
+    private PermitLease Rejected(TimeSpan retryAfter, string reason)
     {
         Interlocked.Increment(ref _failedLeases);
-        return GcraLease.Rejected(retryAfter, reason);
+        return PermitLease.Rejected(retryAfter, reason);
     }
 
     /// <summary>Grants queued requests in order while they fit; returns them chained through <see cref="GcraWaiter.Next"/>.</summary>

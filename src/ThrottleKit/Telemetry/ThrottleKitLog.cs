@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace ThrottleKit;
 
 /// <summary>
-/// ThrottleKit's log events (category <c>ThrottleKit</c>, ids 1001+). Event ids are stable. Messages carry the service,
+/// ThrottleKit's log events (category <c>ThrottleKit</c>, ids 1001+; the adaptive rate's are in <see cref="AdaptiveRateLog"/>). Event ids are stable. Messages carry the service,
 /// attempt numbers, delays and exception types, never request contents, addresses, exception messages (SES puts email
 /// addresses in them) or credentials. What happens on every throttle is Debug; Information and Warning are for what changes
 /// or needs a person, and each of those is let through at most once a second with a count of what it stands for.
@@ -60,14 +60,6 @@ internal static partial class ThrottleKitLog
         }
     }
 
-    public static void RateDecreased(ThrottleKitTelemetry telemetry, double previousRate, double rate, double acceptedRate, ThrottleReading reading)
-    {
-        if (telemetry.Logger.IsEnabled(LogLevel.Information) && telemetry.RateChanged.TryEnter(out var suppressed))
-        {
-            RateDecreased(telemetry.Logger, telemetry.ServiceName, previousRate, rate, acceptedRate, reading, suppressed);
-        }
-    }
-
     public static void BatchItemsExhausted(ThrottleKitTelemetry telemetry, int items, int attempts)
     {
         if (telemetry.Logger.IsEnabled(LogLevel.Warning) && telemetry.Exhausted.TryEnter(out var suppressed))
@@ -104,10 +96,6 @@ internal static partial class ThrottleKitLog
     [LoggerMessage(EventId = 1005, EventName = "QueueFull", Level = LogLevel.Warning,
         Message = "{Service} call rejected: the rate limiter's queue is full (retry after {RetryAfterMs} ms). {Suppressed} more like it in the last second.")]
     private static partial void QueueFull(ILogger logger, string service, double? retryAfterMs, int suppressed);
-
-    [LoggerMessage(EventId = 1006, EventName = "RateDecreased", Level = LogLevel.Information,
-        Message = "{Service} throttled: rate lowered from {PreviousRate:0.##}/s to {Rate:0.##}/s (read: the service accepted {AcceptedRate:0.##}/s, {Reading}). {Suppressed} more decreases in the last second.")]
-    private static partial void RateDecreased(ILogger logger, string service, double previousRate, double rate, double acceptedRate, ThrottleReading reading, int suppressed);
 
     [LoggerMessage(EventId = 1007, EventName = "BatchItemsThrottled", Level = LogLevel.Debug,
         Message = "{Service} throttled {Items} item(s) of a batch; re-sending them (retry {Retry} of {MaxRetries}) in {DelayMs} ms.")]
