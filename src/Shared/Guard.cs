@@ -1,11 +1,12 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace ThrottleKit.Internal;
 
 /// <summary>Argument checks and string tests that read the same on netstandard2.0 and net10.0, for the core and its packages.</summary>
 internal static class Guard
 {
-    public static T NotNull<T>(T? value, string paramName)
+    public static T NotNull<T>(T? value, [CallerArgumentExpression(nameof(value))] string paramName = "")
         where T : class
     {
 #if NET
@@ -24,7 +25,7 @@ internal static class Guard
 #endif
 
     /// <summary>A rate in permits per second, within [<see cref="Limits.MinRate"/>, <see cref="Limits.MaxRate"/>]: NaN, infinities and denormals are refused.</summary>
-    public static void Rate(double value, string paramName)
+    public static void Rate(double value, [CallerArgumentExpression(nameof(value))] string paramName = "")
     {
         if (!(value >= Limits.MinRate && value <= Limits.MaxRate))
         {
@@ -32,7 +33,7 @@ internal static class Guard
         }
     }
 
-    public static void InRange(int value, int minimum, int maximum, string paramName)
+    public static void InRange(int value, int minimum, int maximum, [CallerArgumentExpression(nameof(value))] string paramName = "")
     {
         if (value < minimum || value > maximum)
         {

@@ -27,7 +27,7 @@ public sealed class AwsThrottlingRules
 
     private AwsThrottlingRules(IThrottlingClassifier classifier, Func<AmazonWebServiceRequest, int>? cost, Func<string, bool>? spendsServiceRate, ISet<string>? nativeServiceIds)
     {
-        Classifier = Guard.NotNull(classifier, nameof(classifier));
+        Classifier = Guard.NotNull(classifier);
         Cost = cost ?? (static _ => 1);
         SpendsServiceRate = spendsServiceRate ?? (static _ => true);
         NativeServiceIds = nativeServiceIds;

@@ -24,7 +24,7 @@ public sealed class SesSmtpThrottlingClassifier : IThrottlingClassifier
 
     /// <inheritdoc />
     /// <exception cref="ArgumentNullException"><paramref name="exception"/> is <see langword="null"/>.</exception>
-    public ThrottlingClassification Classify(Exception exception) => Guard.NotNull(exception, nameof(exception)) switch
+    public ThrottlingClassification Classify(Exception exception) => Guard.NotNull(exception) switch
     {
         SmtpCommandException reply => SesQuotaWording.ClassifySmtpReply((int)reply.StatusCode, reply.Message),
         _ => ThrottlingClassification.Unknown,

@@ -42,9 +42,9 @@ public sealed class ThrottledSmtpSender : IDisposable
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     public ThrottledSmtpSender(ISmtpClient client, IThrottledExecutor executor, Func<ISmtpClient, CancellationToken, Task> connect)
     {
-        _client = Guard.NotNull(client, nameof(client));
-        _executor = Guard.NotNull(executor, nameof(executor));
-        _connect = Guard.NotNull(connect, nameof(connect));
+        _client = Guard.NotNull(client);
+        _executor = Guard.NotNull(executor);
+        _connect = Guard.NotNull(connect);
     }
 
     /// <summary>Sends <paramref name="message"/> to the recipients of its To, Cc and Bcc headers; one permit each.</summary>
@@ -55,7 +55,7 @@ public sealed class ThrottledSmtpSender : IDisposable
     /// <exception cref="SmtpCommandException">The server refused the message for good, or kept throttling it past the executor's retries.</exception>
     public Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
     {
-        Guard.NotNull(message, nameof(message));
+        Guard.NotNull(message);
         var recipients = Distinct(message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes));
         return SendAsync(recipients, (client, ct) => client.SendAsync(message, ct), cancellationToken);
     }
@@ -70,9 +70,9 @@ public sealed class ThrottledSmtpSender : IDisposable
     /// <exception cref="SmtpCommandException">The server refused the message for good, or kept throttling it past the executor's retries.</exception>
     public Task<string> SendAsync(MimeMessage message, MailboxAddress sender, IEnumerable<MailboxAddress> recipients, CancellationToken cancellationToken = default)
     {
-        Guard.NotNull(message, nameof(message));
-        Guard.NotNull(sender, nameof(sender));
-        var envelope = Distinct(Guard.NotNull(recipients, nameof(recipients)));
+        Guard.NotNull(message);
+        Guard.NotNull(sender);
+        var envelope = Distinct(Guard.NotNull(recipients));
         return SendAsync(envelope, (client, ct) => client.SendAsync(message, sender, envelope, ct), cancellationToken);
     }
 

@@ -59,7 +59,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range, or <paramref name="bucketName"/> is empty or holds a brace.</exception>
     public RedisGcraRateLimiter(IConnectionMultiplexer connection, string bucketName, GcraRateLimiterOptions rateLimit, RedisRateLimiterOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
-        : this(new RedisConnection(Guard.NotNull(connection, nameof(connection)), Guard.NotNull(options, nameof(options)), logger), ownsConnection: true, bucketName, rateLimit, options, timeProvider)
+        : this(new RedisConnection(Guard.NotNull(connection), Guard.NotNull(options), logger), ownsConnection: true, bucketName, rateLimit, options, timeProvider)
     {
     }
 
@@ -129,7 +129,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is not positive and finite.</exception>
     public void SetRate(double permitsPerSecond)
     {
-        Guard.Rate(permitsPerSecond, nameof(permitsPerSecond));
+        Guard.Rate(permitsPerSecond);
         ThrowIfDisposed();
         var previous = _script.ExchangeRate(permitsPerSecond);
         _fallback.SetRate(FallbackRate(permitsPerSecond));

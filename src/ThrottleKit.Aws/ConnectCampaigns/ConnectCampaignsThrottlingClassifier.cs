@@ -24,7 +24,7 @@ public sealed class ConnectCampaignsThrottlingClassifier : IThrottlingClassifier
     /// <inheritdoc />
     public ThrottlingClassification Classify(Exception exception)
     {
-        Guard.NotNull(exception, nameof(exception));
+        Guard.NotNull(exception);
         return exception is AmazonServiceException { ErrorCode: { } code } && string.Equals(code, "ThrottlingException", StringComparison.OrdinalIgnoreCase)
             ? ThrottlingClassification.Retriable
             : ThrottlingClassification.Unknown;

@@ -56,7 +56,7 @@ public sealed class ThrottledAwsClientsBuilder : IThrottleKitBuilder
     public ThrottledAwsClientsBuilder UseRules(string serviceKey, AwsThrottlingRules rules)
     {
         RequireText(serviceKey, nameof(serviceKey));
-        Guard.NotNull(rules, nameof(rules));
+        Guard.NotNull(rules);
         Services.Configure<AwsThrottlingCode>(code => code.Rules[serviceKey] = rules);
         return this;
     }
@@ -78,7 +78,7 @@ public sealed class ThrottledAwsClientsBuilder : IThrottleKitBuilder
         where TClient : class
     {
         RequireText(serviceKey, nameof(serviceKey));
-        Guard.NotNull(read, nameof(read));
+        Guard.NotNull(read);
         Services.Configure<AwsThrottlingCode>(code => code.AccountQuotaReaders[serviceKey] =
             client => client is TClient typed ? ct => read(typed, ct) : null);
         return this;

@@ -52,7 +52,7 @@ public static class ThrottledAwsClientsServiceCollectionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     public static ThrottledAwsClientsBuilder AddThrottledAwsClients(this IServiceCollection services, IConfiguration configuration)
     {
-        Guard.NotNull(configuration, nameof(configuration));
+        Guard.NotNull(configuration);
         var builder = AddCore(services);
         services.AddOptions<AwsThrottlingOptions>().Bind(configuration, binder => binder.ErrorOnUnknownConfiguration = true);
         return builder;
@@ -60,7 +60,7 @@ public static class ThrottledAwsClientsServiceCollectionExtensions
 
     private static ThrottledAwsClientsBuilder AddCore(IServiceCollection services)
     {
-        Guard.NotNull(services, nameof(services));
+        Guard.NotNull(services);
         services.AddThrottleKit();
         services.AddOptions<AwsThrottlingOptions>().ValidateOnStart();
         services.AddOptions<AwsThrottlingCode>();

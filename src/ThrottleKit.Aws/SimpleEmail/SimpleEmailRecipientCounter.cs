@@ -29,7 +29,7 @@ public static class SimpleEmailRecipientCounter
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is <see langword="null"/>.</exception>
     public static int Count(AmazonWebServiceRequest request)
     {
-        Guard.NotNull(request, nameof(request));
+        Guard.NotNull(request);
         return Math.Max(1, Counters.GetOrAdd(request.GetType(), CreateCounter)(request));
     }
 

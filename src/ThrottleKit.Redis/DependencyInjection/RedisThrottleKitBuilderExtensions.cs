@@ -30,7 +30,7 @@ public static class RedisThrottleKitBuilderExtensions
     public static TBuilder UseRedis<TBuilder>(this TBuilder builder, string configuration, Action<RedisRateLimiterOptions>? configure = null)
         where TBuilder : class, IThrottleKitBuilder
     {
-        Guard.NotNull(configuration, nameof(configuration));
+        Guard.NotNull(configuration);
         return Register(builder, (_, options, logger, metrics) => new RedisConnection(() => RedisConnection.ConnectAsync(configuration), owned: true, options, logger, metrics), configure);
     }
 
@@ -46,7 +46,7 @@ public static class RedisThrottleKitBuilderExtensions
     public static TBuilder UseRedis<TBuilder>(this TBuilder builder, Func<IServiceProvider, IConnectionMultiplexer> connection, Action<RedisRateLimiterOptions>? configure = null)
         where TBuilder : class, IThrottleKitBuilder
     {
-        Guard.NotNull(connection, nameof(connection));
+        Guard.NotNull(connection);
         return Register(builder, (provider, options, logger, metrics) => new RedisConnection(() => Task.FromResult(connection(provider)), owned: false, options, logger, metrics), configure);
     }
 
@@ -56,7 +56,7 @@ public static class RedisThrottleKitBuilderExtensions
         Action<RedisRateLimiterOptions>? configure)
         where TBuilder : class, IThrottleKitBuilder
     {
-        Guard.NotNull(builder, nameof(builder));
+        Guard.NotNull(builder);
         var services = builder.Services;
         services.AddOptions<RedisRateLimiterOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisRateLimiterOptions>, RedisRateLimiterOptionsValidator>());

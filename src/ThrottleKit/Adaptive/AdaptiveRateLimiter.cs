@@ -77,7 +77,7 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback, IAdjustabl
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it and its value.</exception>
     public static AdaptiveRateLimiter Over(RateLimiter inner, AdaptiveRateOptions adaptive, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
     {
-        if (Guard.NotNull(inner, nameof(inner)) is not IAdjustableRateLimiter)
+        if (Guard.NotNull(inner) is not IAdjustableRateLimiter)
         {
             throw new ArgumentException($"An adaptive rate needs a limiter whose rate can be changed ({nameof(IAdjustableRateLimiter)}); {inner.GetType()} is not one.", nameof(inner));
         }
@@ -115,7 +115,7 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback, IAdjustabl
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is out of that range.</exception>
     public void SetRate(double permitsPerSecond)
     {
-        Guard.Rate(permitsPerSecond, nameof(permitsPerSecond));
+        Guard.Rate(permitsPerSecond);
         lock (_lock)
         {
             Apply(Math.Min(Math.Max(permitsPerSecond, _min), _max));
@@ -135,7 +135,7 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback, IAdjustabl
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is out of that range.</exception>
     public void SetMaxRate(double permitsPerSecond)
     {
-        Guard.Rate(permitsPerSecond, nameof(permitsPerSecond));
+        Guard.Rate(permitsPerSecond);
         lock (_lock)
         {
             _max = permitsPerSecond;

@@ -42,7 +42,7 @@ internal sealed class ExponentialBackoff
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retry"/> is negative.</exception>
     public static TimeSpan CappedDelay(TimeSpan minDelay, TimeSpan maxDelay, int retry)
     {
-        Guard.InRange(retry, 0, int.MaxValue, nameof(retry));
+        Guard.InRange(retry, 0, int.MaxValue);
         var min = minDelay.Ticks;
         var max = maxDelay.Ticks;
 

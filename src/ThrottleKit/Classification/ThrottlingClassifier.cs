@@ -16,7 +16,7 @@ public static class ThrottlingClassifier
     /// <returns>The classifier.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="classify"/> is <see langword="null"/>.</exception>
     public static IThrottlingClassifier Create(Func<Exception, ThrottlingClassification> classify)
-        => new DelegateClassifier(Guard.NotNull(classify, nameof(classify)));
+        => new DelegateClassifier(Guard.NotNull(classify));
 
     /// <summary>
     /// A classifier that asks each of <paramref name="classifiers"/> in order and takes the first answer that is not
@@ -27,12 +27,12 @@ public static class ThrottlingClassifier
     /// <returns>The composite classifier.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="classifiers"/> or one of its items is <see langword="null"/>.</exception>
     public static IThrottlingClassifier Combine(params IThrottlingClassifier[] classifiers)
-        => Combine((IEnumerable<IThrottlingClassifier>)Guard.NotNull(classifiers, nameof(classifiers)));
+        => Combine((IEnumerable<IThrottlingClassifier>)Guard.NotNull(classifiers));
 
     /// <inheritdoc cref="Combine(IThrottlingClassifier[])" />
     public static IThrottlingClassifier Combine(IEnumerable<IThrottlingClassifier> classifiers)
     {
-        var list = Guard.NotNull(classifiers, nameof(classifiers)).ToArray();
+        var list = Guard.NotNull(classifiers).ToArray();
         if (Array.IndexOf(list, null) >= 0)
         {
             throw new ArgumentNullException(nameof(classifiers), "A classifier in the list is null.");
@@ -43,14 +43,14 @@ public static class ThrottlingClassifier
 
     private sealed class DelegateClassifier(Func<Exception, ThrottlingClassification> classify) : IThrottlingClassifier
     {
-        public ThrottlingClassification Classify(Exception exception) => classify(Guard.NotNull(exception, nameof(exception)));
+        public ThrottlingClassification Classify(Exception exception) => classify(Guard.NotNull(exception));
     }
 
     private sealed class CompositeClassifier(IThrottlingClassifier[] classifiers) : IThrottlingClassifier
     {
         public ThrottlingClassification Classify(Exception exception)
         {
-            Guard.NotNull(exception, nameof(exception));
+            Guard.NotNull(exception);
             foreach (var classifier in classifiers)
             {
                 var classification = classifier.Classify(exception);

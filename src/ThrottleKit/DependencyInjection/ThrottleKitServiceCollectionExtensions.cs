@@ -18,7 +18,7 @@ public static class ThrottleKitServiceCollectionExtensions
     /// <exception cref="System.ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
     public static IThrottleKitBuilder AddThrottleKit(this IServiceCollection services)
     {
-        Guard.NotNull(services, nameof(services));
+        Guard.NotNull(services);
         services.TryAddSingleton(static provider => new ThrottleKitMetrics(provider.GetService<IMeterFactory>()));
         services.TryAddSingleton<IRateLimiterStore, InProcessRateLimiterStore>();
         return new ThrottleKitBuilder(services);

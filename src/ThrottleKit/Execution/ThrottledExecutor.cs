@@ -51,7 +51,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor
     /// <inheritdoc />
     public Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> operation, int cost = 1, CancellationToken cancellationToken = default)
     {
-        Guard.NotNull(operation, nameof(operation));
+        Guard.NotNull(operation);
         CheckCost(cost);
         var context = Rent(cost, cancellationToken);
         var pending = _pipeline.ExecuteAsync(
@@ -79,7 +79,7 @@ public sealed class ThrottledExecutor : IThrottledExecutor
     /// <inheritdoc />
     public Task ExecuteAsync(Func<CancellationToken, Task> operation, int cost = 1, CancellationToken cancellationToken = default)
     {
-        Guard.NotNull(operation, nameof(operation));
+        Guard.NotNull(operation);
         CheckCost(cost);
         var context = Rent(cost, cancellationToken);
         var pending = _pipeline.ExecuteAsync(static (ctx, op) => new ValueTask(op(ctx.CancellationToken)), context, operation);
@@ -102,10 +102,10 @@ public sealed class ThrottledExecutor : IThrottledExecutor
         Func<TItem, int>? itemCost = null,
         CancellationToken cancellationToken = default)
     {
-        Guard.NotNull(items, nameof(items));
-        Guard.NotNull(sendBatch, nameof(sendBatch));
-        Guard.NotNull(readOutcomes, nameof(readOutcomes));
-        Guard.InRange(maxBatchSize, 1, Limits.MaxPermits, nameof(maxBatchSize));
+        Guard.NotNull(items);
+        Guard.NotNull(sendBatch);
+        Guard.NotNull(readOutcomes);
+        Guard.InRange(maxBatchSize, 1, Limits.MaxPermits);
         return new BatchRun<TItem, TResponse>(this, items, maxBatchSize, sendBatch, readOutcomes, itemCost, cancellationToken).RunAsync();
     }
 

@@ -17,7 +17,7 @@ public sealed class AccountQuota
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPermitsPerSecond"/> is not between 0.000001 and 10⁹, or <paramref name="usedLast24Hours"/> is negative or not finite.</exception>
     public AccountQuota(double maxPermitsPerSecond, double? max24HourPermits = null, double? usedLast24Hours = null)
     {
-        Guard.Rate(maxPermitsPerSecond, nameof(maxPermitsPerSecond));
+        Guard.Rate(maxPermitsPerSecond);
         if (usedLast24Hours is { } used && (used < 0 || double.IsNaN(used) || double.IsInfinity(used)))
         {
             throw new ArgumentOutOfRangeException(nameof(usedLast24Hours), used, $"{nameof(usedLast24Hours)} must be a finite number, not negative.");

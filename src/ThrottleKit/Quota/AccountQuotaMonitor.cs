@@ -42,7 +42,7 @@ public sealed class AccountQuotaMonitor : IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it and its value.</exception>
     public AccountQuotaMonitor(Func<CancellationToken, Task<AccountQuota>> source, AccountQuotaOptions options, Action<double>? applyRate = null, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
     {
-        _source = Guard.NotNull(source, nameof(source));
+        _source = Guard.NotNull(source);
         OptionsValidation.ThrowIfInvalid(options, nameof(options));
         _applyRate = applyRate;
         _enforceDailyQuota = options.EnforceDailyQuota;

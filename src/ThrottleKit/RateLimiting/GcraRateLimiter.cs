@@ -138,7 +138,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     /// <exception cref="ObjectDisposedException">The limiter is disposed.</exception>
     public void SetRate(double permitsPerSecond)
     {
-        Guard.Rate(permitsPerSecond, nameof(permitsPerSecond));
+        Guard.Rate(permitsPerSecond);
         GcraWaiter? granted;
         lock (_lock)
         {

@@ -18,7 +18,7 @@ public sealed class ThrottlingBucket
     /// <exception cref="System.ArgumentNullException"><paramref name="rateLimiter"/> is null.</exception>
     public ThrottlingBucket(RateLimiter rateLimiter, AccountQuotaMonitor? accountQuota = null, ThrottleKitTelemetry? telemetry = null)
     {
-        RateLimiter = Guard.NotNull(rateLimiter, nameof(rateLimiter));
+        RateLimiter = Guard.NotNull(rateLimiter);
         Feedback = rateLimiter as IRateFeedback;
         AccountQuota = accountQuota;
         Telemetry = telemetry ?? ThrottleKitTelemetry.Silent;

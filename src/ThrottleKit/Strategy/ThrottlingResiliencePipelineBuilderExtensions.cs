@@ -28,8 +28,8 @@ public static class ThrottlingResiliencePipelineBuilderExtensions
     internal static TBuilder AddThrottling<TBuilder>(this TBuilder builder, ThrottlingStrategyOptions options, System.Action<ThrottlingResilienceStrategy>? created)
         where TBuilder : ResiliencePipelineBuilderBase
     {
-        Guard.NotNull(builder, nameof(builder));
-        Guard.NotNull(options, nameof(options));
+        Guard.NotNull(builder);
+        Guard.NotNull(options);
         OptionsValidation.ThrowValidationException(options, $"The '{nameof(ThrottlingStrategyOptions)}' are invalid.");
         return builder.AddStrategy(
             context =>

@@ -62,7 +62,7 @@ public sealed class ThrottleKitTelemetry
     /// <exception cref="ArgumentNullException"><paramref name="limiter"/> is null.</exception>
     public void TrackRate(RateLimiter limiter)
     {
-        Guard.NotNull(limiter, nameof(limiter));
+        Guard.NotNull(limiter);
         if (Metrics is { } metrics && !ReferenceEquals(Interlocked.Exchange(ref _trackedLimiter, limiter), limiter))
         {
             metrics.TrackRate(this, limiter);
@@ -74,7 +74,7 @@ public sealed class ThrottleKitTelemetry
     /// <exception cref="ArgumentNullException"><paramref name="limiter"/> is null.</exception>
     public void UntrackRate(RateLimiter limiter)
     {
-        Guard.NotNull(limiter, nameof(limiter));
+        Guard.NotNull(limiter);
         Interlocked.CompareExchange(ref _trackedLimiter, null, limiter);
         Metrics?.UntrackRate(limiter);
     }
