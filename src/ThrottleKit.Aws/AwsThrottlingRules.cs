@@ -25,7 +25,8 @@ public sealed class AwsThrottlingRules
     {
     }
 
-    private AwsThrottlingRules(IThrottlingClassifier classifier, Func<AmazonWebServiceRequest, int>? cost, Func<string, bool>? spendsServiceRate, ISet<string>? nativeServiceIds)
+    /// <summary>Rules whose operations <paramref name="spendsServiceRate"/> describes for clients of <paramref name="nativeServiceIds"/> only.</summary>
+    internal AwsThrottlingRules(IThrottlingClassifier classifier, Func<AmazonWebServiceRequest, int>? cost, Func<string, bool>? spendsServiceRate, ISet<string>? nativeServiceIds)
     {
         Classifier = Guard.NotNull(classifier);
         Cost = cost ?? (static _ => 1);
@@ -47,21 +48,6 @@ public sealed class AwsThrottlingRules
     /// other id (a stand-in, or a service of your own) spends the service's rate with every operation. <see langword="null"/>: all ids.
     /// </summary>
     internal ISet<string>? NativeServiceIds { get; }
-
-    /// <summary>Amazon SES: recipients are the cost, and only the sending operations of SES's own clients spend the sending rate.</summary>
-    internal static AwsThrottlingRules ForSimpleEmail(IThrottlingClassifier classifier) => new(
-        classifier,
-        SimpleEmailRecipientCounter.Count,
-        SendingOperations.Contains,
-        new HashSet<string>(["SES", "SESv2"], StringComparer.Ordinal));
-
-    /// <summary>Amazon Connect Campaigns: every call costs one and spends the rate.</summary>
-    internal static AwsThrottlingRules ForConnectCampaigns { get; } = new(ConnectCampaignsThrottlingClassifier.Instance);
-
-    private static readonly HashSet<string> SendingOperations = new(StringComparer.Ordinal)
-    {
-        "SendEmail", "SendRawEmail", "SendTemplatedEmail", "SendBulkTemplatedEmail", "SendCustomVerificationEmail", "SendBulkEmail",
-    };
 
     /// <summary>Whether <paramref name="operation"/> of a client with <paramref name="serviceId"/> spends the service's rate.</summary>
     internal bool Spends(string? serviceId, string operation)

@@ -13,7 +13,6 @@ namespace ThrottleKit.Aws;
 internal sealed class AwsThrottlingOptionsValidator(IOptions<AwsThrottlingCode> code, AwsClientRegistrations registrations) : IValidateOptions<AwsThrottlingOptions>
 {
     private const int MaxServiceKeyLength = 64;
-    private const int MaxSimpleEmailCost = 50;
 
     public ValidateOptionsResult Validate(string? name, AwsThrottlingOptions options)
     {
@@ -32,12 +31,13 @@ internal sealed class AwsThrottlingOptionsValidator(IOptions<AwsThrottlingCode> 
                 continue;
             }
 
-            if (string.Equals(service.Key, AwsServiceKeys.SimpleEmail, StringComparison.OrdinalIgnoreCase) && service.Value.MaxCost > MaxSimpleEmailCost)
+            var definition = AwsServiceCatalog.Find(service.Key);
+            if (definition?.ServiceMaxCost is { } most && service.Value.MaxCost > most)
             {
-                failures.Add($"{prefix}:MaxCost: Amazon SES accepts at most {MaxSimpleEmailCost} recipients a message; it is {service.Value.MaxCost}.");
+                failures.Add($"{prefix}:MaxCost: {definition.ServiceMaxCostReason}; it is {service.Value.MaxCost}.");
             }
 
-            if (!code.Value.Rules.ContainsKey(service.Key) && !IsBuiltIn(service.Key))
+            if (!code.Value.Rules.ContainsKey(service.Key) && definition is null)
             {
                 failures.Add($"{prefix}: ThrottleKit has no rules for a service called '{service.Key}'; give them with UseRules(\"{service.Key}\", new AwsThrottlingRules(...)).");
             }
@@ -56,11 +56,6 @@ internal sealed class AwsThrottlingOptionsValidator(IOptions<AwsThrottlingCode> 
         failures.AddRange(registrations.Problems(new HashSet<string>(owners.Keys, StringComparer.Ordinal)));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    private static bool IsBuiltIn(string key)
-        => string.Equals(key, AwsServiceKeys.SimpleEmail, StringComparison.OrdinalIgnoreCase)
-           || string.Equals(key, AwsServiceKeys.ConnectCampaigns, StringComparison.OrdinalIgnoreCase)
-           || string.Equals(key, AwsServiceKeys.ConnectCampaignsV2, StringComparison.OrdinalIgnoreCase);
 
     private static bool IsValidKey(string key)
         => key.Length is > 0 and <= MaxServiceKeyLength && key.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-');

@@ -18,12 +18,7 @@ public sealed class AwsThrottlingOptions
     /// 5 calls per second), each with a 10 ms … 5 s backoff, 10 retries and a 25 ms jitter allowance.
     /// </summary>
     [ValidateNested]
-    public IDictionary<string, AwsServiceThrottlingOptions> Services { get; } = new Dictionary<string, AwsServiceThrottlingOptions>(StringComparer.OrdinalIgnoreCase)
-    {
-        [AwsServiceKeys.SimpleEmail] = CreateDefault(14, maxCost: 50, "SES", "SESv2"),
-        [AwsServiceKeys.ConnectCampaigns] = CreateDefault(5, maxCost: 1_000_000, "ConnectCampaigns"),
-        [AwsServiceKeys.ConnectCampaignsV2] = CreateDefault(5, maxCost: 1_000_000, "ConnectCampaignsV2"),
-    };
+    public IDictionary<string, AwsServiceThrottlingOptions> Services { get; } = CreateDefaults();
 
     /// <summary>
     /// Gets or sets the AWS account (12 digits) that the app's credentials belong to, for credentials that do not say so
@@ -56,15 +51,22 @@ public sealed class AwsThrottlingOptions
     [DurationRange(minimum: "00:00:01")]
     public TimeSpan IdleBucketTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    private static AwsServiceThrottlingOptions CreateDefault(double permitsPerSecond, int maxCost, params string[] serviceIds)
+    /// <summary>Every service ThrottleKit knows, with its defaults.</summary>
+    private static Dictionary<string, AwsServiceThrottlingOptions> CreateDefaults()
     {
-        var options = new AwsServiceThrottlingOptions { RateLimit = { PermitsPerSecond = permitsPerSecond }, MaxCost = maxCost };
-        options.RateLimit.IsRateSet = false;   // ThrottleKit's guess: a rate read from the account is not capped by it
-        foreach (var serviceId in serviceIds)
+        var services = new Dictionary<string, AwsServiceThrottlingOptions>(StringComparer.OrdinalIgnoreCase);
+        foreach (var definition in AwsServiceCatalog.All)
         {
-            options.ServiceIds.Add(serviceId);
+            var options = new AwsServiceThrottlingOptions { RateLimit = { PermitsPerSecond = definition.DefaultPermitsPerSecond }, MaxCost = definition.DefaultMaxCost };
+            options.RateLimit.IsRateSet = false;   // ThrottleKit's guess: a rate read from the account is not capped by it
+            foreach (var serviceId in definition.ServiceIds)
+            {
+                options.ServiceIds.Add(serviceId);
+            }
+
+            services[definition.Key] = options;
         }
 
-        return options;
+        return services;
     }
 }

@@ -26,11 +26,11 @@ internal sealed class AwsThrottlingContext(
     /// <summary>Gets the container's ThrottleKit logger (category <c>ThrottleKit</c>).</summary>
     public ILogger Logger { get; } = (ILogger?)loggerFactory?.CreateLogger("ThrottleKit") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
-    /// <summary>How the account's quota is read through <paramref name="client"/>: the reader given for the service, else SES's own; null when neither applies.</summary>
+    /// <summary>How the account's quota is read through <paramref name="client"/>: the reader given for the service, else the service's own; null when neither applies.</summary>
     public Func<CancellationToken, Task<AccountQuota>>? AccountQuotaReader(string serviceKey, object client)
         => code.AccountQuotaReaders.TryGetValue(serviceKey, out var reader)
             ? reader(client)
-            : string.Equals(serviceKey, AwsServiceKeys.SimpleEmail, StringComparison.OrdinalIgnoreCase) ? SimpleEmailAccountQuota.ReaderFor(client) : null;
+            : AwsServiceCatalog.Find(serviceKey)?.AccountQuotaReader?.Invoke(client);
 
     /// <summary>A bucket's telemetry: tagged with its service (an operation's bucket as <c>SES:GetSendQuota</c>), Region and AWS service.</summary>
     public ThrottleKitTelemetry Telemetry(AwsPartition partition)

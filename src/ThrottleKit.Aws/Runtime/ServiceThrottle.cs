@@ -92,7 +92,7 @@ internal sealed class ServiceThrottle : IDisposable
                 nameof(requestContext),
                 cost,
                 $"The {operation} request would cost {cost} permits, more than {Key}'s MaxCost of {options.MaxCost}" +
-                (string.Equals(Key, AwsServiceKeys.SimpleEmail, StringComparison.OrdinalIgnoreCase) ? " (SES accepts at most 50 recipients a message)." : ".") +
+                (AwsServiceCatalog.Find(Key)?.ServiceMaxCostReason is { } reason ? $" ({reason})." : ".") +
                 " It was not sent.");
         }
 

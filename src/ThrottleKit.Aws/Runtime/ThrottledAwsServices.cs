@@ -150,14 +150,8 @@ internal sealed class ThrottledAwsServices : IDisposable
             return rules;
         }
 
-        if (string.Equals(serviceKey, AwsServiceKeys.SimpleEmail, StringComparison.OrdinalIgnoreCase))
-        {
-            return AwsThrottlingRules.ForSimpleEmail(new SimpleEmailThrottlingClassifier(_logger));
-        }
-
-        return string.Equals(serviceKey, AwsServiceKeys.ConnectCampaigns, StringComparison.OrdinalIgnoreCase)
-               || string.Equals(serviceKey, AwsServiceKeys.ConnectCampaignsV2, StringComparison.OrdinalIgnoreCase)
-            ? AwsThrottlingRules.ForConnectCampaigns
+        return AwsServiceCatalog.Find(serviceKey) is { } definition
+            ? definition.CreateRules(_logger)
             : throw new InvalidOperationException($"The service '{serviceKey}' has no rules; give them with UseRules(\"{serviceKey}\", ...).");
     }
 

@@ -46,37 +46,9 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         ResilienceContext context,
         TState state)
     {
-        ThrottlingBucket? target;
-        try
+        if (Begin(context, out var target, out var cost, out var reserved) is { } refusal)
         {
-            target = _bucketSelector?.Invoke(new ThrottlingBucketArguments(context)) ?? _ownBucket;
-        }
-        catch (Exception selectorError)
-        {
-            return Outcome.FromException<TResult>(selectorError);
-        }
-
-        if (target is null)
-        {
-            return Outcome.FromException<TResult>(new InvalidOperationException($"The throttling strategy's BucketSelector picked no bucket for the call, and its options have no RateLimiter of their own. The call was not sent."));
-        }
-
-        var cost = context.Properties.GetValue(ThrottlingProperties.Cost, 1);
-        if (cost < 0)
-        {
-#pragma warning disable CA2208 // The cost comes through the context's properties; the property's name is the one to report.
-            return Outcome.FromException<TResult>(new ArgumentOutOfRangeException(nameof(ThrottlingProperties.Cost), cost, "The cost of a call must not be negative."));
-#pragma warning restore CA2208
-        }
-
-        bool reserved;
-        try
-        {
-            reserved = target.AccountQuota?.Reserve(cost) == true;
-        }
-        catch (DailyQuotaExceededException refused)
-        {
-            return Outcome.FromException<TResult>(refused);
+            return Outcome.FromException<TResult>(refusal);
         }
 
         var succeeded = false;
@@ -115,45 +87,9 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                     return outcome;
                 }
 
-                // The caller's own cancellation, and a failure an inner ThrottleKit layer has already dealt with in this
-                // attempt (so that layers never multiply attempts), pass through as they are.
-                if ((error is OperationCanceledException && context.CancellationToken.IsCancellationRequested) || HandledFailures.IsHandled(error, marksBefore))
+                if (!ShouldRetry(outcome, error, attempt, marksBefore, target, context, out var classification))
                 {
                     return outcome;
-                }
-
-                var classification = Classify(error, target.Telemetry);
-                if (classification is not (ThrottlingClassification.Retriable or ThrottlingClassification.Unsent))
-                {
-                    ThrottleKitLog.TerminalFailure(target.Telemetry, error);
-                    HandledFailures.Mark(error);
-                    return outcome;
-                }
-
-                var throttled = classification == ThrottlingClassification.Retriable;
-                if (throttled)
-                {
-                    target.Feedback?.OnThrottled();
-                    target.Telemetry.Metrics?.Throttles.Add(1, target.Telemetry.Tags);
-                    ThrottleKitLog.ThrottleSeen(target.Telemetry, attempt + 1, error);
-                }
-
-                if (attempt >= _backoff.MaxRetries)
-                {
-                    if (throttled)
-                    {
-                        target.Telemetry.Metrics?.Exhausted.Add(1, target.Telemetry.Tags);
-                        ThrottleKitLog.RetriesExhausted(target.Telemetry, attempt + 1, error);
-                        _pollyTelemetry.Report(ExhaustedEvent, context, outcome, new OnThrottleArguments(attempt, TimeSpan.Zero, classification));
-                    }
-
-                    HandledFailures.Mark(error);
-                    return outcome;
-                }
-
-                if (!throttled)
-                {
-                    ThrottleKitLog.UnsentRetry(target.Telemetry, attempt + 1, error);
                 }
 
                 var delay = NextDelay(attempt, previousDelay);
@@ -178,6 +114,100 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                 target.AccountQuota!.Complete(cost, succeeded);
             }
         }
+    }
+
+    /// <summary>
+    /// What a call is throttled against and what each attempt costs, with its permits counted against the account's quota;
+    /// or why it cannot be sent at all (no bucket, a negative cost, the quota spent, a selector that threw).
+    /// </summary>
+    private Exception? Begin(ResilienceContext context, out ThrottlingBucket target, out int cost, out bool reserved)
+    {
+        target = null!;
+        cost = 0;
+        reserved = false;
+        try
+        {
+            if ((_bucketSelector?.Invoke(new ThrottlingBucketArguments(context)) ?? _ownBucket) is not { } picked)
+            {
+                return new InvalidOperationException("The throttling strategy's BucketSelector picked no bucket for the call, and its options have no RateLimiter of their own. The call was not sent.");
+            }
+
+            target = picked;
+        }
+        catch (Exception selectorError)
+        {
+            return selectorError;
+        }
+
+        cost = context.Properties.GetValue(ThrottlingProperties.Cost, 1);
+        if (cost < 0)
+        {
+#pragma warning disable CA2208 // The cost comes through the context's properties; the property's name is the one to report.
+            return new ArgumentOutOfRangeException(nameof(ThrottlingProperties.Cost), cost, "The cost of a call must not be negative.");
+#pragma warning restore CA2208
+        }
+
+        try
+        {
+            reserved = target.AccountQuota?.Reserve(cost) == true;
+            return null;
+        }
+        catch (DailyQuotaExceededException refused)
+        {
+            return refused;
+        }
+    }
+
+    /// <summary>
+    /// Whether a failed attempt is tried again: a throttle (or an attempt that never left) with retries left. Every other
+    /// failure is returned as it is, and marked as dealt with so that an outer ThrottleKit layer does not retry it too.
+    /// </summary>
+    private bool ShouldRetry<TResult>(Outcome<TResult> outcome, Exception error, int attempt, long marksBefore, ThrottlingBucket target, ResilienceContext context, out ThrottlingClassification classification)
+    {
+        classification = ThrottlingClassification.Unknown;
+
+        // The caller's own cancellation, and a failure an inner ThrottleKit layer has already dealt with in this attempt (so
+        // that layers never multiply attempts), pass through as they are.
+        if ((error is OperationCanceledException && context.CancellationToken.IsCancellationRequested) || HandledFailures.IsHandled(error, marksBefore))
+        {
+            return false;
+        }
+
+        classification = Classify(error, target.Telemetry);
+        if (classification is not (ThrottlingClassification.Retriable or ThrottlingClassification.Unsent))
+        {
+            ThrottleKitLog.TerminalFailure(target.Telemetry, error);
+            HandledFailures.Mark(error);
+            return false;
+        }
+
+        var throttled = classification == ThrottlingClassification.Retriable;
+        if (throttled)
+        {
+            target.Feedback?.OnThrottled();
+            target.Telemetry.Metrics?.Throttles.Add(1, target.Telemetry.Tags);
+            ThrottleKitLog.ThrottleSeen(target.Telemetry, attempt + 1, error);
+        }
+
+        if (attempt >= _backoff.MaxRetries)
+        {
+            if (throttled)
+            {
+                target.Telemetry.Metrics?.Exhausted.Add(1, target.Telemetry.Tags);
+                ThrottleKitLog.RetriesExhausted(target.Telemetry, attempt + 1, error);
+                _pollyTelemetry.Report(ExhaustedEvent, context, outcome, new OnThrottleArguments(attempt, TimeSpan.Zero, classification));
+            }
+
+            HandledFailures.Mark(error);
+            return false;
+        }
+
+        if (!throttled)
+        {
+            ThrottleKitLog.UnsentRetry(target.Telemetry, attempt + 1, error);
+        }
+
+        return true;
     }
 
     /// <summary>What the classifier says of a failure; a classifier that throws counts as saying terminal.</summary>

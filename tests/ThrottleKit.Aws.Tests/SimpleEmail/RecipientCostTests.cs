@@ -8,7 +8,7 @@ namespace ThrottleKit.Aws.Tests.SimpleEmail;
 
 public class RecipientCostTests
 {
-    private static readonly AwsThrottlingRules SesRules = AwsThrottlingRules.ForSimpleEmail(SimpleEmailThrottlingClassifier.Instance);
+    private static readonly AwsThrottlingRules SesRules = SimpleEmailService.Rules(SimpleEmailThrottlingClassifier.Instance);
 
     [Fact]
     public void A_send_costs_its_to_cc_and_bcc_recipients()
