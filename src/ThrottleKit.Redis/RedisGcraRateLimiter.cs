@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
 using System.Threading.RateLimiting;
@@ -30,19 +31,29 @@ namespace ThrottleKit.Redis;
 /// </remarks>
 public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
 {
+    private const long UnixEpochTicks = 621_355_968_000_000_000;
+
     private readonly RedisConnection _redis;
     private readonly bool _ownsConnection;
+    private readonly RedisKey[] _keys;
     private readonly int _burst;
     private readonly bool _allowBorrowing;
+    private readonly bool _startEmpty;
+    private readonly long _allowanceMicroseconds;
     private readonly long _longestWaitMicroseconds;
+    private readonly long _expiryMilliseconds;
+    private readonly bool _useRedisTime;
     private readonly RedisFailurePolicy _failurePolicy;
     private readonly int _expectedInstances;
     private readonly TimeProvider _timeProvider;
     private readonly GcraRateLimiter _fallback;
     private readonly RedisCircuit _circuit;
     private readonly CancellationTokenSource _disposing = new();
-    private readonly RedisBucketScript _script;
+    private double _rate;
+    private double _seenTat = -1;
+    private LastAnswer? _lastAnswer;
     private long _fallbackOutage;
+    private long _roundTrips;
     private long _successfulLeases;
     private long _failedLeases;
     private long _fallbackLeases;
@@ -59,7 +70,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range, or <paramref name="bucketName"/> is empty or holds a brace.</exception>
     public RedisGcraRateLimiter(IConnectionMultiplexer connection, string bucketName, GcraRateLimiterOptions rateLimit, RedisRateLimiterOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
-        : this(new RedisConnection(Guard.NotNull(connection), Guard.NotNull(options), logger), ownsConnection: true, bucketName, rateLimit, options, timeProvider)
+        : this(new RedisConnection(Guard.NotNull(connection, nameof(connection)), Guard.NotNull(options, nameof(options)), logger), ownsConnection: true, bucketName, rateLimit, options, timeProvider)
     {
     }
 
@@ -79,13 +90,18 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
 
         // The hash tag keeps every key of a bucket in one cluster slot, so the script may touch more than one if it ever must.
         Key = $"{options.KeyPrefix}:{{{bucketName}}}";
+        _keys = [Key];
+        _rate = rateLimit.PermitsPerSecond;
         _burst = GcraDefaults.EffectiveBurst(rateLimit.PermitsPerSecond, rateLimit.Burst);
         _allowBorrowing = rateLimit.AllowBorrowing;
+        _startEmpty = rateLimit.StartEmpty;
+        _allowanceMicroseconds = (long)(rateLimit.JitterAllowance.TotalMilliseconds * 1000);
         _longestWaitMicroseconds = rateLimit.QueueLimit == int.MaxValue ? -1 : (long)Math.Min(long.MaxValue / 2.0, rateLimit.QueueLimit * 1_000_000.0 / rateLimit.PermitsPerSecond);
+        _expiryMilliseconds = (long)options.KeyExpiry.TotalMilliseconds;
+        _useRedisTime = options.UseRedisTime;
         _failurePolicy = options.FailurePolicy;
         _expectedInstances = options.ExpectedInstances;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _script = new RedisBucketScript(connection, Key, rateLimit, _burst, options, _timeProvider);
         _circuit = connection.Circuit;
 
         // The fallback takes this process's share; what a request may cost is decided by the shared bucket's shape (CheckCost),
@@ -110,10 +126,10 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     public string Key { get; }
 
     /// <summary>Gets the rate in force, in permits per second: the one stored in Redis as last seen, or this process's until Redis has answered.</summary>
-    public double PermitsPerSecond => _script.Rate;
+    public double PermitsPerSecond => Volatile.Read(ref _rate);
 
     /// <summary>Gets how many Redis round trips the limiter has made (acquires, rate changes, refunds, script reloads).</summary>
-    public long RoundTrips => _script.RoundTrips;
+    public long RoundTrips => Interlocked.Read(ref _roundTrips);
 
     /// <summary>Gets how many leases the local fallback granted while Redis was unreachable or the fleet settled after it.</summary>
     public long FallbackLeases => Interlocked.Read(ref _fallbackLeases);
@@ -129,17 +145,17 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is not positive and finite.</exception>
     public void SetRate(double permitsPerSecond)
     {
-        Guard.Rate(permitsPerSecond);
+        Guard.Rate(permitsPerSecond, nameof(permitsPerSecond));
         ThrowIfDisposed();
-        var previous = _script.ExchangeRate(permitsPerSecond);
+        var previous = Interlocked.Exchange(ref _rate, permitsPerSecond);
         _fallback.SetRate(FallbackRate(permitsPerSecond));
         if (!_circuit.IsOpen && _redis.Multiplexer is { IsConnected: true } connection)
         {
-            var arguments = _script.Arguments("rate", 0, permitsPerSecond, longestWait: -1);
+            var arguments = Arguments("rate", 0, permitsPerSecond, longestWait: -1);
             arguments[1] = previous.ToString("R", CultureInfo.InvariantCulture);
 
             // Fire and forget: a rate change must not wait on the network; a lost one is corrected by the next.
-            _ = _script.RunAsync(connection, arguments, CommandFlags.FireAndForget);
+            _ = RunScriptAsync(connection, arguments, CommandFlags.FireAndForget);
         }
     }
 
@@ -157,14 +173,14 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         {
             available = _fallback.GetStatistics()?.CurrentAvailablePermits ?? 0;
         }
-        else if (_script.LastAnswer is { } last)
+        else if (Volatile.Read(ref _lastAnswer) is { } last)
         {
             var debt = last.DebtMicroseconds - (_timeProvider.GetElapsedTime(last.Timestamp).Ticks / 10.0);
-            available = GcraMath.AvailablePermits(debt, last.Burst, 1_000_000 / last.Rate, _script.AllowanceMicroseconds);
+            available = GcraMath.AvailablePermits(debt, last.Burst, 1_000_000 / last.Rate, _allowanceMicroseconds);
         }
         else
         {
-            available = _script.StartsEmpty ? 1 : _burst;
+            available = _startEmpty ? 1 : _burst;
         }
 
         return new RateLimiterStatistics
@@ -200,13 +216,13 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         }
 
         // The synchronous API blocks, as its contract says, but never past the budget.
-        var script = _script.RunAsync(connection, _script.Arguments("acquire", permitCount, PermitsPerSecond, longestWait: 0), CommandFlags.None);
+        var script = RunScriptAsync(connection, Arguments("acquire", permitCount, PermitsPerSecond, longestWait: 0), CommandFlags.None);
         Exception? failure;
         try
         {
             if (script.Wait(_circuit.Budget))
             {
-                return Count(_script.Read(script.Result, permitCount, out _));
+                return Count(Grant(script.Result, permitCount, out _));
             }
 
             failure = LateAnswer(script);
@@ -331,7 +347,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         }
 
         var budget = _circuit.Budget - TimeProvider.System.GetElapsedTime(started);
-        var script = _script.RunAsync(connection, _script.Arguments("acquire", permitCount, PermitsPerSecond, _longestWaitMicroseconds), CommandFlags.None);
+        var script = RunScriptAsync(connection, Arguments("acquire", permitCount, PermitsPerSecond, _longestWaitMicroseconds), CommandFlags.None);
         RedisResult reply;
         try
         {
@@ -344,7 +360,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         }
         catch (OperationCanceledException) when (!script.IsCompleted)
         {
-            _script.GiveBackWhenGranted(script, permitCount);
+            GiveBackWhenAnswered(script, permitCount);
             throw;
         }
         catch (Exception error) when (IsRedisFailure(error))
@@ -354,7 +370,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             return null;
         }
 
-        var lease = _script.Read(reply, permitCount, out var wait);
+        var lease = Grant(reply, permitCount, out var wait);
         if (lease.IsAcquired && wait > TimeSpan.Zero)
         {
             using var turn = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, closed);
@@ -369,12 +385,81 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             catch (OperationCanceledException)
             {
                 // The turn was reserved in Redis; give it back so a cancelled wait costs the fleet nothing.
-                _script.GiveBack(permitCount);
+                GiveBack(permitCount);
                 throw;
             }
         }
 
         return lease;
+    }
+
+    private RedisValue[] Arguments(string mode, int cost, double rate, long longestWait)
+    {
+        var seen = Volatile.Read(ref _seenTat);
+        return
+        [
+            mode,
+            cost,
+            rate.ToString("R", CultureInfo.InvariantCulture),
+            _burst,
+            _allowanceMicroseconds,
+            longestWait,
+            _useRedisTime ? -1 : (_timeProvider.GetUtcNow().UtcTicks - UnixEpochTicks) / 10,
+            _expiryMilliseconds,
+            seen.ToString("R", CultureInfo.InvariantCulture),
+            _startEmpty && seen < 0 ? 1 : 0,
+        ];
+    }
+
+    private RedisLease Grant(RedisResult reply, int permitCount, out TimeSpan wait)
+    {
+        var values = (RedisResult[])reply!;
+        var waitMicroseconds = (long)values[1];
+        wait = TimeSpan.FromTicks(waitMicroseconds * 10);
+        if (double.TryParse((string?)values[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0)
+        {
+            Volatile.Write(ref _rate, rate);
+            if (values.Length >= 6
+                && double.TryParse((string?)values[4], NumberStyles.Float, CultureInfo.InvariantCulture, out var tat)
+                && double.TryParse((string?)values[5], NumberStyles.Float, CultureInfo.InvariantCulture, out var now))
+            {
+                // What the bucket held (the floor a lost bucket is rebuilt from) and what it holds, for the statistics.
+                Volatile.Write(ref _seenTat, tat);
+                Volatile.Write(ref _lastAnswer, new LastAnswer(tat - now, rate, (int)(long)values[3], _timeProvider.GetTimestamp()));
+            }
+        }
+
+        return (long)values[0] == 1 ? RedisLease.Granted : RedisLease.Refused(wait, permitCount);
+    }
+
+    private async Task<RedisResult> RunScriptAsync(IConnectionMultiplexer connection, RedisValue[] arguments, CommandFlags flags)
+    {
+        var database = connection.GetDatabase();
+        Interlocked.Increment(ref _roundTrips);
+        try
+        {
+            return await database.ScriptEvaluateAsync(RedisGcraScript.Sha1, _keys, arguments, flags).ConfigureAwait(false);
+        }
+        catch (RedisServerException missing) when (missing.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            // The script cache is emptied by SCRIPT FLUSH, a restart or a failover; EVAL loads it again for everyone.
+            Interlocked.Increment(ref _roundTrips);
+            return await database.ExecuteAsync("EVAL", EvalArguments(arguments), flags).ConfigureAwait(false);
+        }
+    }
+
+    private object[] EvalArguments(RedisValue[] arguments)
+    {
+        var all = new object[3 + arguments.Length];
+        all[0] = RedisGcraScript.Source;
+        all[1] = 1;
+        all[2] = _keys[0];
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            all[3 + i] = arguments[i];
+        }
+
+        return all;
     }
 
     private RateLimitLease Fallback(int permitCount, Exception? error)
@@ -426,6 +511,15 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         }
     }
 
+    /// <summary>Gives back permits Redis granted or reserved for a caller that did not use them.</summary>
+    private void GiveBack(int permitCount)
+    {
+        if (permitCount > 0 && _redis.Multiplexer is { IsConnected: true } connection)
+        {
+            _ = RunScriptAsync(connection, Arguments("refund", permitCount, PermitsPerSecond, longestWait: -1), CommandFlags.FireAndForget);
+        }
+    }
+
     /// <summary>
     /// A script the caller stopped waiting for because Redis ran out of the budget. If Redis runs it after all, what it grants
     /// stays spent: the caller sends on the fallback's permit, so the shared bucket counts a request that did go out, and the
@@ -436,6 +530,24 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         _ = script.ContinueWith(static answered => _ = answered.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return new TimeoutException($"Redis did not answer within the acquire budget of {_circuit.Budget.TotalMilliseconds:0} ms.");
     }
+
+    /// <summary>A script the caller cancelled: if Redis runs it after all and grants, the permits go back, as nothing was sent.</summary>
+    private void GiveBackWhenAnswered(Task<RedisResult> script, int permitCount)
+        => _ = script.ContinueWith(
+            static (answered, state) =>
+            {
+                var (limiter, permits) = ((RedisGcraRateLimiter, int))state!;
+                if (answered.Status == TaskStatus.RanToCompletion && (RedisResult[]?)answered.Result is { Length: > 0 } values && (long)values[0] == 1)
+                {
+                    limiter.GiveBack(permits);
+                }
+
+                _ = answered.Exception;
+            },
+            (this, permitCount),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
     private RedisUnavailableException Unavailable(Exception? error) => new(
         $"The rate limit '{BucketName}' is kept in Redis ({Key}), which cannot be reached" + (error is null ? string.Empty : $" ({error.GetType().Name})") +
@@ -481,6 +593,40 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     }
 
     private void ThrowIfDisposed() => Guard.NotDisposed(Volatile.Read(ref _disposed) != 0, this);
+
+    /// <summary>What the bucket held after Redis last answered this process: its debt (µs), rate and burst, and when (local timestamp).</summary>
+    private sealed record LastAnswer(double DebtMicroseconds, double Rate, int Burst, long Timestamp);
+
+    /// <summary>A lease: granted (nothing to give back, the bucket refills by time), or refused with when to retry.</summary>
+    private sealed class RedisLease : RateLimitLease
+    {
+        private readonly TimeSpan? _retryAfter;
+        private readonly string? _reason;
+
+        private RedisLease(bool acquired, TimeSpan? retryAfter, string? reason)
+        {
+            IsAcquired = acquired;
+            _retryAfter = retryAfter;
+            _reason = reason;
+        }
+
+        public static RedisLease Granted { get; } = new(true, null, null);
+
+        public override bool IsAcquired { get; }
+
+        public override IEnumerable<string> MetadataNames => IsAcquired ? [] : [MetadataName.RetryAfter.Name, MetadataName.ReasonPhrase.Name];
+
+        public static RedisLease Refused(TimeSpan retryAfter, int permitCount)
+            => new(false, retryAfter, $"{permitCount} permit(s) would wait {retryAfter.TotalMilliseconds:0} ms, past the queue limit.");
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = metadataName == MetadataName.RetryAfter.Name ? _retryAfter
+                : metadataName == MetadataName.ReasonPhrase.Name ? _reason
+                : null;
+            return metadata is not null;
+        }
+    }
 
     /// <summary>This process's share of the rate, never below the slowest rate a limiter takes (a tiny rate over many instances).</summary>
     private double FallbackRate(double permitsPerSecond) => Math.Max(Limits.MinRate, permitsPerSecond / _expectedInstances);
