@@ -97,6 +97,9 @@ internal sealed class RedisCircuit : IDisposable
     /// <summary>Gets how many probes found Redis answering, and how many did not.</summary>
     public (long Succeeded, long Failed) Probes => (Interlocked.Read(ref _probesSucceeded), Interlocked.Read(ref _probesFailed));
 
+    /// <summary>Whether an error means Redis failed the call (an error of Redis's, no answer in time, a connection gone), as opposed to a bug.</summary>
+    public static bool IsFailure(Exception error) => error is RedisException or TimeoutException or ObjectDisposedException;
+
     /// <summary>Whether <paramref name="error"/> is Redis refusing the credentials (AUTH), as opposed to an outage.</summary>
     public static bool IsRefusal(Exception error) => error switch
     {

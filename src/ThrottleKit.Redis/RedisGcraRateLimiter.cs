@@ -1,11 +1,9 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using ThrottleKit.Internal;
 
@@ -44,19 +42,16 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     private readonly long _expiryMilliseconds;
     private readonly bool _useRedisTime;
     private readonly RedisFailurePolicy _failurePolicy;
-    private readonly int _expectedInstances;
     private readonly TimeProvider _timeProvider;
-    private readonly GcraRateLimiter _fallback;
+    private readonly RedisOutageFallback _fallback;
     private readonly RedisCircuit _circuit;
     private readonly CancellationTokenSource _disposing = new();
     private double _rate;
     private double _seenTat = -1;
     private LastAnswer? _lastAnswer;
-    private long _fallbackOutage;
     private long _roundTrips;
     private long _successfulLeases;
     private long _failedLeases;
-    private long _fallbackLeases;
     private long _lastAcquired;
     private int _disposed;
 
@@ -100,22 +95,10 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         _expiryMilliseconds = (long)options.KeyExpiry.TotalMilliseconds;
         _useRedisTime = options.UseRedisTime;
         _failurePolicy = options.FailurePolicy;
-        _expectedInstances = options.ExpectedInstances;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _circuit = connection.Circuit;
 
-        // The fallback takes this process's share; what a request may cost is decided by the shared bucket's shape (CheckCost),
-        // so the fallback lets a request within it borrow from its smaller share rather than refuse it.
-        _fallback = new GcraRateLimiter(
-            new GcraRateLimiterOptions
-            {
-                PermitsPerSecond = FallbackRate(rateLimit.PermitsPerSecond),
-                Burst = Math.Max(1, _burst / _expectedInstances),
-                QueueLimit = rateLimit.QueueLimit,
-                JitterAllowance = rateLimit.JitterAllowance,
-                AllowBorrowing = true,
-            },
-            _timeProvider);
+        _fallback = new RedisOutageFallback(rateLimit, _burst, options.ExpectedInstances, _circuit, _timeProvider);
         _lastAcquired = _timeProvider.GetTimestamp();
     }
 
@@ -132,7 +115,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     public long RoundTrips => Interlocked.Read(ref _roundTrips);
 
     /// <summary>Gets how many leases the local fallback granted while Redis was unreachable or the fleet settled after it.</summary>
-    public long FallbackLeases => Interlocked.Read(ref _fallbackLeases);
+    public long FallbackLeases => _fallback.Leases;
 
     /// <summary>Gets whether the limiter is on its fallback (or failing closed) because Redis could not be reached.</summary>
     public bool IsDegraded => _circuit.IsOpen;
@@ -148,7 +131,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         Guard.Rate(permitsPerSecond, nameof(permitsPerSecond));
         ThrowIfDisposed();
         var previous = Interlocked.Exchange(ref _rate, permitsPerSecond);
-        _fallback.SetRate(FallbackRate(permitsPerSecond));
+        _fallback.SetRate(permitsPerSecond);
         if (!_circuit.IsOpen && _redis.Multiplexer is { IsConnected: true } connection)
         {
             var arguments = Arguments("rate", 0, permitsPerSecond, longestWait: -1);
@@ -171,7 +154,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         long available;
         if (IsDegraded)
         {
-            available = _fallback.GetStatistics()?.CurrentAvailablePermits ?? 0;
+            available = _fallback.AvailablePermits;
         }
         else if (Volatile.Read(ref _lastAnswer) is { } last)
         {
@@ -211,7 +194,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         var connection = _redis.Multiplexer;
         if (connection is not { IsConnected: true } || _circuit.IsOpen)
         {
-            _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), null);
+            Trip(null);
             return Count(share ?? Fallback(permitCount, null));
         }
 
@@ -227,13 +210,13 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
 
             failure = LateAnswer(script);
         }
-        catch (AggregateException wrapped) when (wrapped.InnerException is { } error && IsRedisFailure(error))
+        catch (AggregateException wrapped) when (wrapped.InnerException is { } error && RedisCircuit.IsFailure(error))
         {
             ThrowIfRefusal(error);
             failure = error;
         }
 
-        _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), failure);
+        Trip(failure);
         return Count(share ?? Fallback(permitCount, failure));
     }
 
@@ -260,7 +243,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
 
                 if (share is null && _failurePolicy == RedisFailurePolicy.FailOpen && _circuit.InOutage)
                 {
-                    share = await FallbackAsync(permitCount, waiting.Token).ConfigureAwait(false);
+                    share = await _fallback.TakeDuringOutageAsync(permitCount, waiting.Token).ConfigureAwait(false);
                     if (share is not null && (!share.IsAcquired || _circuit.IsOpen))
                     {
                         // Refused by the queue limit, or Redis is still out: the fallback's permit is the call's.
@@ -275,7 +258,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
                 {
                     // Out again after this caller took its share while the fleet settled (or, in a race with the probe, an
                     // outage that settled as the circuit opened: the fallback decides).
-                    return Count(share ?? await _fallback.AcquireAsync(permitCount, waiting.Token).ConfigureAwait(false));
+                    return Count(share ?? await _fallback.WaitAsync(permitCount, waiting.Token).ConfigureAwait(false));
                 }
 
                 if (await FromRedisAsync(permitCount, waiting.Token).ConfigureAwait(false) is { } lease)
@@ -311,8 +294,6 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         base.Dispose(disposing);
     }
 
-    private static bool IsRedisFailure(Exception error) => error is RedisException or TimeoutException or ObjectDisposedException;
-
     /// <summary>
     /// One round trip: the lease Redis grants (after waiting for the turn it reserved), or <see langword="null"/> when Redis
     /// is not to be used for this call — it did not answer within the budget (the circuit is now open), or went away while
@@ -333,16 +314,16 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             // Still connecting (the app's first call): wait for it, asynchronously, within the same budget as the answer.
             connection ??= await _redis.Ready.WaitAsync(_circuit.Budget, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception error) when (IsRedisFailure(error))
+        catch (Exception error) when (RedisCircuit.IsFailure(error))
         {
             ThrowIfRefusal(error);
-            _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), error);
+            Trip(error);
             return null;
         }
 
         if (!connection.IsConnected)
         {
-            _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), null);
+            Trip(null);
             return null;
         }
 
@@ -355,7 +336,7 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         }
         catch (TimeoutException) when (!script.IsCompleted)
         {
-            _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), LateAnswer(script));
+            Trip(LateAnswer(script));
             return null;
         }
         catch (OperationCanceledException) when (!script.IsCompleted)
@@ -363,10 +344,10 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             GiveBackWhenAnswered(script, permitCount);
             throw;
         }
-        catch (Exception error) when (IsRedisFailure(error))
+        catch (Exception error) when (RedisCircuit.IsFailure(error))
         {
             ThrowIfRefusal(error);
-            _circuit.Trip(BucketName, FallbackRate(PermitsPerSecond), error);
+            Trip(error);
             return null;
         }
 
@@ -432,84 +413,13 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         return (long)values[0] == 1 ? RedisLease.Granted : RedisLease.Refused(wait, permitCount);
     }
 
-    private async Task<RedisResult> RunScriptAsync(IConnectionMultiplexer connection, RedisValue[] arguments, CommandFlags flags)
-    {
-        var database = connection.GetDatabase();
-        Interlocked.Increment(ref _roundTrips);
-        try
-        {
-            return await database.ScriptEvaluateAsync(RedisGcraScript.Sha1, _keys, arguments, flags).ConfigureAwait(false);
-        }
-        catch (RedisServerException missing) when (missing.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-        {
-            // The script cache is emptied by SCRIPT FLUSH, a restart or a failover; EVAL loads it again for everyone.
-            Interlocked.Increment(ref _roundTrips);
-            return await database.ExecuteAsync("EVAL", EvalArguments(arguments), flags).ConfigureAwait(false);
-        }
-    }
-
-    private object[] EvalArguments(RedisValue[] arguments)
-    {
-        var all = new object[3 + arguments.Length];
-        all[0] = RedisGcraScript.Source;
-        all[1] = 1;
-        all[2] = _keys[0];
-        for (var i = 0; i < arguments.Length; i++)
-        {
-            all[3 + i] = arguments[i];
-        }
-
-        return all;
-    }
+    private Task<RedisResult> RunScriptAsync(IConnectionMultiplexer connection, RedisValue[] arguments, CommandFlags flags)
+        => RedisGcraScript.EvaluateAsync(connection.GetDatabase(), _keys, arguments, flags, () => Interlocked.Increment(ref _roundTrips));
 
     private RateLimitLease Fallback(int permitCount, Exception? error)
-    {
-        if (_failurePolicy == RedisFailurePolicy.FailClosed)
-        {
-            throw Unavailable(error);
-        }
+        => _failurePolicy == RedisFailurePolicy.FailClosed ? throw Unavailable(error) : _fallback.Take(permitCount);
 
-        DrainFallbackOnceAnOutage();
-        Interlocked.Increment(ref _fallbackLeases);
-        return _fallback.AttemptAcquire(permitCount);
-    }
-
-    /// <summary>This process's share from the fallback, or <see langword="null"/> when the outage settled while the caller waited (Redis alone decides then).</summary>
-    private async ValueTask<RateLimitLease?> FallbackAsync(int permitCount, CancellationToken cancellationToken)
-    {
-        var outage = _circuit.OutageToken;
-        if (outage.IsCancellationRequested)
-        {
-            return null;
-        }
-
-        DrainFallbackOnceAnOutage();
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, outage);
-        try
-        {
-            var lease = await _fallback.AcquireAsync(permitCount, waiting.Token).ConfigureAwait(false);
-            Interlocked.Increment(ref _fallbackLeases);
-            return lease;
-        }
-        catch (OperationCanceledException) when (outage.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// Each outage, the fallback starts with its bucket empty: the shared bucket may have just been spent, and a burst on top
-    /// of it from every process would overrun the quota. From then on it grants this process's share of the rate, through
-    /// the outage and while the fleet settles after it.
-    /// </summary>
-    private void DrainFallbackOnceAnOutage()
-    {
-        var outage = _circuit.Outages;
-        if (Interlocked.Exchange(ref _fallbackOutage, outage) != outage)
-        {
-            _fallback.Drain();
-        }
-    }
+    private void Trip(Exception? error) => _circuit.Trip(BucketName, _fallback.RateFor(PermitsPerSecond), error);
 
     /// <summary>Gives back permits Redis granted or reserved for a caller that did not use them.</summary>
     private void GiveBack(int permitCount)
@@ -549,17 +459,13 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
-    private RedisUnavailableException Unavailable(Exception? error) => new(
-        $"The rate limit '{BucketName}' is kept in Redis ({Key}), which cannot be reached" + (error is null ? string.Empty : $" ({error.GetType().Name})") +
-        "; FailurePolicy is FailClosed, so the call was not made. A probe checks Redis every RetryInterval; " +
-        $"FailOpen would fall back to a local limit of {FallbackRate(PermitsPerSecond):0.##}/s (rate ÷ ExpectedInstances).",
-        error);
+    private RedisUnavailableException Unavailable(Exception? error) => RedisUnavailableException.Unreachable(BucketName, Key, _fallback.RateFor(PermitsPerSecond), error);
 
     private void ThrowIfRefused()
     {
         if (_circuit.Refused is { } refused)
         {
-            throw Refusal(refused);
+            throw RedisUnavailableException.CredentialsRefused(BucketName, Key, refused);
         }
     }
 
@@ -568,14 +474,9 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
         if (RedisCircuit.IsRefusal(error))
         {
             _circuit.Refuse(error);
-            throw Refusal(error);
+            ThrowIfRefused();
         }
     }
-
-    private RedisUnavailableException Refusal(Exception error) => new(
-        $"The rate limit '{BucketName}' is kept in Redis ({Key}), which refused ThrottleKit's credentials ({error.GetType().Name}). " +
-        "No call is made, whatever the FailurePolicy: failing open would quietly lift the fleet's limit. Check the password or user in the Redis configuration.",
-        error);
 
     private RateLimitLease Count(RateLimitLease lease)
     {
@@ -596,38 +497,4 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
 
     /// <summary>What the bucket held after Redis last answered this process: its debt (µs), rate and burst, and when (local timestamp).</summary>
     private sealed record LastAnswer(double DebtMicroseconds, double Rate, int Burst, long Timestamp);
-
-    /// <summary>A lease: granted (nothing to give back, the bucket refills by time), or refused with when to retry.</summary>
-    private sealed class RedisLease : RateLimitLease
-    {
-        private readonly TimeSpan? _retryAfter;
-        private readonly string? _reason;
-
-        private RedisLease(bool acquired, TimeSpan? retryAfter, string? reason)
-        {
-            IsAcquired = acquired;
-            _retryAfter = retryAfter;
-            _reason = reason;
-        }
-
-        public static RedisLease Granted { get; } = new(true, null, null);
-
-        public override bool IsAcquired { get; }
-
-        public override IEnumerable<string> MetadataNames => IsAcquired ? [] : [MetadataName.RetryAfter.Name, MetadataName.ReasonPhrase.Name];
-
-        public static RedisLease Refused(TimeSpan retryAfter, int permitCount)
-            => new(false, retryAfter, $"{permitCount} permit(s) would wait {retryAfter.TotalMilliseconds:0} ms, past the queue limit.");
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = metadataName == MetadataName.RetryAfter.Name ? _retryAfter
-                : metadataName == MetadataName.ReasonPhrase.Name ? _reason
-                : null;
-            return metadata is not null;
-        }
-    }
-
-    /// <summary>This process's share of the rate, never below the slowest rate a limiter takes (a tiny rate over many instances).</summary>
-    private double FallbackRate(double permitsPerSecond) => Math.Max(Limits.MinRate, permitsPerSecond / _expectedInstances);
 }

@@ -1,5 +1,8 @@
+using System;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.Tasks;
+using StackExchange.Redis;
 
 namespace ThrottleKit.Redis;
 
@@ -84,6 +87,34 @@ internal static class RedisGcraScript
     /// <summary>Gets the script's SHA1, the name <c>EVALSHA</c> runs it by.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350:Do not use weak cryptographic algorithms", Justification = "Redis names scripts by their SHA1.")]
     public static byte[] Sha1 { get; } = ComputeSha1();
+
+    /// <summary>
+    /// Runs the script by its SHA1, loading it with EVAL where Redis lost it; <paramref name="roundTrip"/> is called once per
+    /// round trip made.
+    /// </summary>
+    public static async Task<RedisResult> EvaluateAsync(IDatabase database, RedisKey[] keys, RedisValue[] arguments, CommandFlags flags, Action roundTrip)
+    {
+        roundTrip();
+        try
+        {
+            return await database.ScriptEvaluateAsync(Sha1, keys, arguments, flags).ConfigureAwait(false);
+        }
+        catch (RedisServerException missing) when (missing.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            // The script cache is emptied by SCRIPT FLUSH, a restart or a failover; EVAL loads it again for everyone.
+            roundTrip();
+            var all = new object[3 + arguments.Length];
+            all[0] = Source;
+            all[1] = keys.Length;
+            all[2] = keys[0];
+            for (var i = 0; i < arguments.Length; i++)
+            {
+                all[3 + i] = arguments[i];
+            }
+
+            return await database.ExecuteAsync("EVAL", all, flags).ConfigureAwait(false);
+        }
+    }
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350:Do not use weak cryptographic algorithms", Justification = "Redis names scripts by their SHA1.")]
     private static byte[] ComputeSha1()

@@ -28,4 +28,17 @@ public sealed class RedisUnavailableException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>Redis cannot be reached and the limiter fails closed.</summary>
+    internal static RedisUnavailableException Unreachable(string bucketName, string key, double fallbackRate, Exception? error) => new(
+        $"The rate limit '{bucketName}' is kept in Redis ({key}), which cannot be reached" + (error is null ? string.Empty : $" ({error.GetType().Name})") +
+        "; FailurePolicy is FailClosed, so the call was not made. A probe checks Redis every RetryInterval; " +
+        $"FailOpen would fall back to a local limit of {fallbackRate:0.##}/s (rate ÷ ExpectedInstances).",
+        error);
+
+    /// <summary>Redis refused ThrottleKit's credentials: no call is made under any failure policy.</summary>
+    internal static RedisUnavailableException CredentialsRefused(string bucketName, string key, Exception error) => new(
+        $"The rate limit '{bucketName}' is kept in Redis ({key}), which refused ThrottleKit's credentials ({error.GetType().Name}). " +
+        "No call is made, whatever the FailurePolicy: failing open would quietly lift the fleet's limit. Check the password or user in the Redis configuration.",
+        error);
 }
