@@ -6,16 +6,29 @@ using System.Linq;
 namespace ThrottleKit.Testing;
 
 /// <summary>The window of a given length that held the most of something, and where it started.</summary>
-/// <param name="Count">What the window held (attempts, or permits).</param>
-/// <param name="Start">When the window started, on the emulator's clock.</param>
-/// <param name="Length">The window's length.</param>
-public readonly record struct BusiestWindow(long Count, TimeSpan Start, TimeSpan Length)
+public sealed class BusiestWindow
 {
+    private BusiestWindow(long count, TimeSpan start, TimeSpan length)
+    {
+        Count = count;
+        Start = start;
+        Length = length;
+    }
+
+    /// <summary>Gets what the window held (attempts, or permits).</summary>
+    public long Count { get; }
+
+    /// <summary>When the window started, on the emulator's clock.</summary>
+    internal TimeSpan Start { get; }
+
+    /// <summary>The window's length.</summary>
+    internal TimeSpan Length { get; }
+
     /// <summary>Finds the busiest window of <paramref name="length"/> among <paramref name="events"/>.</summary>
     /// <param name="events">Each event's time and weight, in any order.</param>
     /// <param name="length">The window length.</param>
     /// <returns>The busiest window; an empty one at zero when there are no events.</returns>
-    public static BusiestWindow Find(IEnumerable<(TimeSpan At, long Weight)> events, TimeSpan length)
+    internal static BusiestWindow Find(IEnumerable<(TimeSpan At, long Weight)> events, TimeSpan length)
     {
         var sorted = events.OrderBy(e => e.At).ToArray();
         var best = new BusiestWindow(0, TimeSpan.Zero, length);

@@ -4,7 +4,7 @@ namespace ThrottleKit.Testing;
 /// <param name="StatusCode">The HTTP status, e.g. 400 or 429.</param>
 /// <param name="Code">The error code: awsQuery's <c>&lt;Code&gt;</c>, JSON's <c>x-amzn-ErrorType</c>.</param>
 /// <param name="Message">The message, exactly as sent.</param>
-public sealed record EmulatorAnswer(int StatusCode, string Code, string Message)
+internal sealed record EmulatorAnswer(int StatusCode, string Code, string Message)
 {
     /// <summary>Gets SES v1's send-rate throttle: 400 <c>Throttling</c> "Maximum sending rate exceeded.".</summary>
     public static EmulatorAnswer SesThrottling { get; } = new(400, "Throttling", "Maximum sending rate exceeded.");

@@ -4,7 +4,7 @@ namespace ThrottleKit.Testing;
 
 /// <summary>Failures the emulator can inject. Each happens after the request was processed, like the ambiguous failures of a real service.</summary>
 [Flags]
-public enum EmulatorFaults
+internal enum EmulatorFaults
 {
     /// <summary>No faults.</summary>
     None = 0,

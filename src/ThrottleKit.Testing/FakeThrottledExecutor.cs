@@ -49,7 +49,7 @@ public sealed class FakeThrottledExecutor : IThrottledExecutor
     }
 
     /// <summary>Gets the virtual clock: every wait the executor makes (a backoff, a permit) passes on it at once.</summary>
-    public FakeTimeProvider Time { get; }
+    internal FakeTimeProvider Time { get; }
 
     /// <summary>Gets how much virtual time has passed since the executor was made.</summary>
     public TimeSpan Elapsed => Time.GetUtcNow() - _start;

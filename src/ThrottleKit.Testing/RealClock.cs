@@ -6,7 +6,7 @@ namespace ThrottleKit.Testing;
 /// The physical bounds a test on the real clock can assert, each computed from what the test measured — the time it really
 /// took, the scheduling lag of its processes — never from nominal time alone, so that it holds on a busy machine too.
 /// </summary>
-public static class RealClock
+internal static class RealClock
 {
     /// <summary>The trait every real-clock test carries: <c>dotnet test --filter Category=RealClock</c> runs them alone.</summary>
     public const string Category = "RealClock";

@@ -12,7 +12,7 @@ namespace ThrottleKit.Testing;
 /// through the same timer and thread-pool path, so on a loaded machine its timestamps are late by about as much. Real-clock
 /// tests widen their window bounds by what this measured over the run, instead of by a guess.
 /// </summary>
-public sealed class SchedulingLagProbe : IAsyncDisposable
+internal sealed class SchedulingLagProbe : IAsyncDisposable
 {
     /// <summary>How often the probe wakes.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(5);

@@ -77,10 +77,10 @@ public sealed partial class SesEmulator : IAsyncDisposable
     public TimeSpan Elapsed => _clock.Elapsed;
 
     /// <summary>Gets the service's time: this machine's, moved by <see cref="SesEmulatorOptions.ClockOffset"/> and <see cref="AdvanceClock"/>.</summary>
-    public DateTimeOffset ServiceTime => DateTimeOffset.UtcNow + TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks));
+    internal DateTimeOffset ServiceTime => DateTimeOffset.UtcNow + TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks));
 
     /// <summary>Gets what the emulator accepted against the 24-hour quotas, in recipients, over every account and Region (SES's <c>SentLast24Hours</c>).</summary>
-    public long SentToday => _quotas.SentToday;
+    internal long SentToday => _quotas.SentToday;
 
     /// <summary>Gets a snapshot of every attempt so far, in the order they were recorded.</summary>
     public IReadOnlyList<EmulatorAttempt> Attempts
@@ -130,7 +130,7 @@ public sealed partial class SesEmulator : IAsyncDisposable
     /// clock back (a skew), never its quotas.
     /// </summary>
     /// <param name="by">How far forward (backward when negative).</param>
-    public void AdvanceClock(TimeSpan by)
+    internal void AdvanceClock(TimeSpan by)
     {
         Interlocked.Add(ref _clockOffsetTicks, by.Ticks);
         if (by > TimeSpan.Zero)
@@ -145,12 +145,12 @@ public sealed partial class SesEmulator : IAsyncDisposable
     /// </summary>
     /// <param name="stopwatchTimestamp">What <see cref="Stopwatch.GetTimestamp"/> returned.</param>
     /// <returns>The same moment as time since the emulator started.</returns>
-    public TimeSpan ToEmulatorTime(long stopwatchTimestamp) => Stopwatch.GetElapsedTime(_startedAt, stopwatchTimestamp);
+    internal TimeSpan ToEmulatorTime(long stopwatchTimestamp) => Stopwatch.GetElapsedTime(_startedAt, stopwatchTimestamp);
 
     /// <summary>The window of <paramref name="window"/> in which the most permits (recipients) were processed, by when the quota decided them.</summary>
     /// <param name="window">The window length.</param>
     /// <returns>The busiest window: "no more than the quota in any second" is <c>BusiestWindowOfProcessed(1 s).Count ≤ burst + rate</c>.</returns>
-    public BusiestWindow BusiestWindowOfProcessed(TimeSpan window)
+    internal BusiestWindow BusiestWindowOfProcessed(TimeSpan window)
         => BusiestWindow.Find(Attempts.Where(a => a.WasProcessed).Select(a => (a.DecidedAt, (long)a.Cost)), window);
 
     /// <summary>The window of <paramref name="window"/> in which the most attempts arrived, whatever their outcome: what the client sent.</summary>
@@ -164,17 +164,17 @@ public sealed partial class SesEmulator : IAsyncDisposable
     /// <param name="from">The start of the interval.</param>
     /// <param name="to">Its end; now when <see langword="null"/>.</param>
     /// <returns>The largest lateness measured.</returns>
-    public TimeSpan SchedulingLag(TimeSpan from = default, TimeSpan? to = null) => _lag.MaxLag(from, to);
+    internal TimeSpan SchedulingLag(TimeSpan from = default, TimeSpan? to = null) => _lag.MaxLag(from, to);
 
     /// <summary>How long this process ran more than <paramref name="threshold"/> late, in all (<see cref="SchedulingLagProbe.ExcessLag"/>).</summary>
     /// <param name="threshold">Lateness that does not count.</param>
     /// <param name="from">The start of the interval.</param>
     /// <returns>The total lateness beyond the threshold.</returns>
-    public TimeSpan ExcessLag(TimeSpan threshold, TimeSpan from = default) => _lag.ExcessLag(threshold, from);
+    internal TimeSpan ExcessLag(TimeSpan threshold, TimeSpan from = default) => _lag.ExcessLag(threshold, from);
 
     /// <summary>What the emulator saw, for a failing test to print: attempts by outcome, the run's length, the lag, the machine's load.</summary>
     /// <returns>One line.</returns>
-    public string Describe()
+    internal string Describe()
     {
         var attempts = Attempts;
         var outcomes = string.Join(", ", attempts.GroupBy(a => a.Outcome).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"));
