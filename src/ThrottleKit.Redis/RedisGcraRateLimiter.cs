@@ -106,19 +106,19 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     public string BucketName { get; }
 
     /// <summary>Gets the Redis key of the bucket, <c>{prefix}:{bucket}</c>.</summary>
-    public string Key { get; }
+    internal string Key { get; }
 
     /// <summary>Gets the rate in force, in permits per second: the one stored in Redis as last seen, or this process's until Redis has answered.</summary>
     public double PermitsPerSecond => Volatile.Read(ref _rate);
 
     /// <summary>Gets how many Redis round trips the limiter has made (acquires, rate changes, refunds, script reloads).</summary>
-    public long RoundTrips => Interlocked.Read(ref _roundTrips);
+    internal long RoundTrips => Interlocked.Read(ref _roundTrips);
 
     /// <summary>Gets how many leases the local fallback granted while Redis was unreachable or the fleet settled after it.</summary>
-    public long FallbackLeases => _fallback.Leases;
+    internal long FallbackLeases => _fallback.Leases;
 
     /// <summary>Gets whether the limiter is on its fallback (or failing closed) because Redis could not be reached.</summary>
-    public bool IsDegraded => _circuit.IsOpen;
+    internal bool IsDegraded => _circuit.IsOpen;
 
     /// <inheritdoc />
     public override TimeSpan? IdleDuration => _timeProvider.GetElapsedTime(Interlocked.Read(ref _lastAcquired));

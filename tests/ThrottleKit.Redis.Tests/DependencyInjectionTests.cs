@@ -100,7 +100,7 @@ public sealed class DependencyInjectionTests(SharedRedis redis)
         await using var provider = services.BuildServiceProvider();
         var bucket = provider.GetRequiredService<IRateLimiterStore>().CreateLimiter("Campaigns", new GcraRateLimiterOptions { PermitsPerSecond = 5 }, TimeProvider.System);
 
-        using var adaptive = AdaptiveRateLimiter.Over(bucket, new AdaptiveRateOptions { MaxPermitsPerSecond = 4 });
+        using var adaptive = new AdaptiveRateLimiter(bucket, new AdaptiveRateOptions { MaxPermitsPerSecond = 4 });
 
         Assert.Equal(4, ((RedisGcraRateLimiter)bucket).PermitsPerSecond);
         using var lease = await adaptive.AcquireAsync(1);

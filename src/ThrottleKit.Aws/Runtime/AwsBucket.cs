@@ -31,7 +31,7 @@ internal sealed class AwsBucket : IDisposable
 
     public void Dispose()
     {
-        Throttling.AccountQuota?.Dispose();
+        Throttling.DailyQuota?.Dispose();
         if (_ownsLimiter)
         {
             Throttling.RateLimiter.Dispose();
@@ -45,7 +45,7 @@ internal sealed class AwsBucket : IDisposable
     /// </summary>
     public void Evict()
     {
-        Throttling.AccountQuota?.Dispose();
+        Throttling.DailyQuota?.Dispose();
         Throttling.Telemetry.UntrackRate(Throttling.RateLimiter);
     }
 

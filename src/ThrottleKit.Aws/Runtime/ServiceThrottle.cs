@@ -109,7 +109,7 @@ internal sealed class ServiceThrottle : IDisposable
         {
             if (bucket.Partition.Operation != Unmetered)
             {
-                SetRate(bucket.Limiter, options, bucket.Partition, bucket.Throttling.AccountQuota?.Current?.MaxPermitsPerSecond);
+                SetRate(bucket.Limiter, options, bucket.Partition, bucket.Throttling.DailyQuota?.Current?.MaxPermitsPerSecond);
             }
         }
 
@@ -303,7 +303,7 @@ internal sealed class ServiceThrottle : IDisposable
             var serviceRate = partition.Operation.Length == 0;
             if (serviceRate && options.Adaptive.Enabled)
             {
-                limiter = AdaptiveRateLimiter.Over(limiter, options.Adaptive, _context.TimeProvider, telemetry);
+                limiter = new AdaptiveRateLimiter(limiter, options.Adaptive, _context.TimeProvider, telemetry);
             }
 
             var accountQuota = serviceRate && options.ReadAccountQuota && client is not null && _context.AccountQuotaReader(Key, client) is { } read
@@ -354,7 +354,7 @@ internal sealed class ServiceThrottle : IDisposable
     {
         var bucket = GetBucket(ExecutorPartition(), client: null);
         return new ThrottledExecutor(
-            new ThrottlingStrategyOptions { RateLimiter = bucket.Limiter, Classifier = _classifier, Backoff = _options.Backoff, AccountQuota = null, Telemetry = bucket.Throttling.Telemetry },
+            new ThrottlingStrategyOptions { RateLimiter = bucket.Limiter, Classifier = _classifier, Backoff = _options.Backoff, DailyQuota = null, Telemetry = bucket.Throttling.Telemetry },
             _context.TimeProvider);
     }
 

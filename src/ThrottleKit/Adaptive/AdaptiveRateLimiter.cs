@@ -26,6 +26,7 @@ namespace ThrottleKit;
 /// any answer has come back is how a cold start gets throttled.
 /// </para>
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The two constructors differ in their first, required parameter (the options of a bucket of its own, or the limiter to steer), never in their optional ones.")]
 public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback, IAdjustableRateLimiter
 {
     // A reading of the quota wants at least this many permits' worth of answers behind it.
@@ -71,22 +72,16 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback, IAdjustabl
     /// <param name="adaptive">How the rate adapts; <see cref="AdaptiveRateOptions.Enabled"/> is not consulted here.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="telemetry">Where rate changes are logged; nowhere when <see langword="null"/>.</param>
-    /// <returns>The adaptive limiter.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="inner"/> is not an <see cref="IAdjustableRateLimiter"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it and its value.</exception>
-    public static AdaptiveRateLimiter Over(RateLimiter inner, AdaptiveRateOptions adaptive, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
+    public AdaptiveRateLimiter(RateLimiter inner, AdaptiveRateOptions adaptive, TimeProvider? timeProvider = null, ThrottleKitTelemetry? telemetry = null)
     {
         if (Guard.NotNull(inner) is not IAdjustableRateLimiter)
         {
             throw new ArgumentException($"An adaptive rate needs a limiter whose rate can be changed ({nameof(IAdjustableRateLimiter)}); {inner.GetType()} is not one.", nameof(inner));
         }
 
-        return new AdaptiveRateLimiter(inner, adaptive, timeProvider, telemetry);
-    }
-
-    private AdaptiveRateLimiter(RateLimiter inner, AdaptiveRateOptions adaptive, TimeProvider? timeProvider, ThrottleKitTelemetry? telemetry)
-    {
         OptionsValidation.ThrowIfInvalid(adaptive, nameof(adaptive));
         _timeProvider = timeProvider ?? TimeProvider.System;
         _bucket = inner;

@@ -114,7 +114,7 @@ public sealed class AccountQuotaMonitor : IDisposable, IAsyncDisposable
     /// call made before the first reading is counted too, so that the reading that follows it cannot leave it out.
     /// </returns>
     /// <exception cref="DailyQuotaExceededException">The call would exceed the 24-hour quota; it must not be sent.</exception>
-    public bool Reserve(int permits)
+    internal bool Reserve(int permits)
     {
         if (!_enforceDailyQuota)
         {
@@ -140,7 +140,7 @@ public sealed class AccountQuotaMonitor : IDisposable, IAsyncDisposable
     /// <summary>Ends a reservation: a call that succeeded is spent; any other gives its permits back.</summary>
     /// <param name="permits">What <see cref="Reserve"/> counted.</param>
     /// <param name="succeeded">Whether the service accepted the call.</param>
-    public void Complete(int permits, bool succeeded)
+    internal void Complete(int permits, bool succeeded)
     {
         lock (_lock)
         {

@@ -30,7 +30,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
 
     public ThrottlingResilienceStrategy(ThrottlingStrategyOptions options, TimeProvider timeProvider, ResilienceStrategyTelemetry pollyTelemetry)
     {
-        _ownBucket = options.RateLimiter is { } limiter ? new ThrottlingBucket(limiter, options.AccountQuota, options.Telemetry) : null;
+        _ownBucket = options.RateLimiter is { } limiter ? new ThrottlingBucket(limiter, options.DailyQuota, options.Telemetry) : null;
         _bucketSelector = options.BucketSelector;
         _classifier = options.Classifier!;
         _backoff = new ExponentialBackoff(options.Backoff);
@@ -111,7 +111,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         {
             if (reserved)
             {
-                target.AccountQuota!.Complete(cost, succeeded);
+                target.DailyQuota!.Complete(cost, succeeded);
             }
         }
     }
@@ -149,7 +149,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
 
         try
         {
-            reserved = target.AccountQuota?.Reserve(cost) == true;
+            reserved = target.DailyQuota?.Reserve(cost) == true;
             return null;
         }
         catch (DailyQuotaExceededException refused)

@@ -25,10 +25,10 @@ public class ThrottlingStrategyOptions : ResilienceStrategyOptions
     public RateLimiter? RateLimiter { get; set; }
 
     /// <summary>
-    /// Gets or sets how each call picks the bucket it is throttled against (its limiter, account quota and telemetry), e.g.
+    /// Gets or sets how each call picks the bucket it is throttled against (its limiter, 24-hour quota and telemetry), e.g.
     /// by a tenant or an account in its context's properties: one pipeline then serves many buckets, and each bucket is its
     /// limiter and little more. Answering <see langword="null"/> means the options' own bucket (<see cref="RateLimiter"/>,
-    /// <see cref="AccountQuota"/>, <see cref="Telemetry"/>); a call that gets none fails with
+    /// <see cref="DailyQuota"/>, <see cref="Telemetry"/>); a call that gets none fails with
     /// <see cref="System.InvalidOperationException"/>, unsent. Called once per call, before its first attempt. Default none.
     /// </summary>
     public Func<ThrottlingBucketArguments, ThrottlingBucket?>? BucketSelector { get; set; }
@@ -46,7 +46,7 @@ public class ThrottlingStrategyOptions : ResilienceStrategyOptions
     /// Gets or sets the account's 24-hour quota to enforce: when set, each call is counted against it and refused with
     /// <see cref="DailyQuotaExceededException"/>, unsent, once it is spent. Not disposed by the pipeline. Default none.
     /// </summary>
-    public AccountQuotaMonitor? AccountQuota { get; set; }
+    public AccountQuotaMonitor? DailyQuota { get; set; }
 
     /// <summary>
     /// Gets or sets where ThrottleKit's own logs and metrics go (the <c>ThrottleKit</c> meter, tagged with the service), beside

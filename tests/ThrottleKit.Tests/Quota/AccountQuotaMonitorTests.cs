@@ -169,7 +169,7 @@ public sealed class AccountQuotaMonitorTests : IDisposable
     private ThrottledExecutor CreateExecutor(AccountQuotaMonitor monitor)
     {
         var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 1000, Burst = 1000 }, _time);
-        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Backoff = new ExponentialBackoffOptions(), Classifier = ThrottlingClassifier.None, AccountQuota = monitor }, _time);
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Backoff = new ExponentialBackoffOptions(), Classifier = ThrottlingClassifier.None, DailyQuota = monitor }, _time);
         _disposables.Add(limiter);
         return executor;
     }
