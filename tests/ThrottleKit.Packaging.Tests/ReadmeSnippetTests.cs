@@ -39,6 +39,7 @@ public sealed partial class ReadmeSnippetTests(PackedFeed feed)
                 <PackageReference Include="AWSSDK.Extensions.NETCore.Setup" Version="4.0.102.10" />
                 <PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.15" />
                 <PackageReference Include="Microsoft.Extensions.Diagnostics.HealthChecks" Version="10.0.15" />
+                <PackageReference Include="Microsoft.Extensions.Http.Resilience" Version="10.11.0" />
                 <PackageReference Include="OpenTelemetry.Extensions.Hosting" Version="1.20.1" />
                 <PackageReference Include="OpenTelemetry.Exporter.OpenTelemetryProtocol" Version="1.20.1" />
                 <PackageReference Include="xunit" Version="2.9.3" />

@@ -1,3 +1,5 @@
+using System;
+using System.Threading;
 using System.Threading.RateLimiting;
 using ThrottleKit.Internal;
 
@@ -11,6 +13,9 @@ namespace ThrottleKit;
 /// </summary>
 public sealed class ThrottlingBucket
 {
+    private const long NotPaused = long.MinValue;
+    private long _pausedUntil = NotPaused;
+
     /// <summary>Creates a bucket.</summary>
     /// <param name="rateLimiter">Where each attempt takes its permits. Not disposed by the bucket.</param>
     /// <param name="dailyQuota">The 24-hour quota each call counts against; none when <see langword="null"/>. Not disposed by the bucket.</param>
@@ -34,4 +39,36 @@ public sealed class ThrottlingBucket
     public ThrottleKitTelemetry Telemetry { get; }
 
     internal IRateFeedback? Feedback { get; }
+
+    /// <summary>
+    /// Holds back every call through the bucket for <paramref name="wait"/>: a service that answered "retry after" meant its
+    /// quota, not one caller. A longer pause already in force stays.
+    /// </summary>
+    internal void PauseFor(TimeSpan wait, TimeProvider time)
+    {
+        var until = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
+        long seen;
+        do
+        {
+            seen = Interlocked.Read(ref _pausedUntil);
+            if (seen != NotPaused && seen >= until)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _pausedUntil, until, seen) != seen);
+    }
+
+    /// <summary>How long the pause in force has left; zero when there is none.</summary>
+    internal TimeSpan PauseLeft(TimeProvider time)
+    {
+        var until = Interlocked.Read(ref _pausedUntil);
+        if (until == NotPaused)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var left = until - time.GetTimestamp();
+        return left > 0 ? TimeSpan.FromSeconds(left / (double)time.TimestampFrequency) : TimeSpan.Zero;
+    }
 }

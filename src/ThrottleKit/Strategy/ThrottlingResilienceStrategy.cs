@@ -23,6 +23,8 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
     private readonly ThrottlingBucket? _ownBucket;
     private readonly Func<ThrottlingBucketArguments, ThrottlingBucket?>? _bucketSelector;
     private readonly IThrottlingClassifier _classifier;
+    private readonly Func<ThrottlingResultArguments, ResultThrottle>? _resultClassifier;
+    private readonly TimeSpan _maxRetryAfter;
     private readonly ExponentialBackoff _backoff;
     private readonly ResilienceStrategyTelemetry _pollyTelemetry;
     private readonly TimeProvider _timeProvider;
@@ -33,6 +35,8 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         _ownBucket = options.RateLimiter is { } limiter ? new ThrottlingBucket(limiter, options.DailyQuota, options.Telemetry) : null;
         _bucketSelector = options.BucketSelector;
         _classifier = options.Classifier!;
+        _resultClassifier = options.ResultClassifier;
+        _maxRetryAfter = options.MaxRetryAfter;
         _backoff = new ExponentialBackoff(options.Backoff);
         _pollyTelemetry = pollyTelemetry;
         _timeProvider = timeProvider;
@@ -76,24 +80,53 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                         return Rejected<TResult>(target, lease, context);
                     }
 
+                    if (target.PauseLeft(_timeProvider) is var pause && pause > TimeSpan.Zero)
+                    {
+                        // The service asked every caller of this quota to wait (Retry-After); the permit is kept meanwhile.
+                        try
+                        {
+                            await TimeProviderDelay.Wait(_timeProvider, pause, context.CancellationToken).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException canceled)
+                        {
+                            return Outcome.FromException<TResult>(canceled);
+                        }
+                    }
+
                     marksBefore = HandledFailures.LastMark;
                     outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
                 }
 
-                if (outcome.Exception is not { } error)
+                TimeSpan? retryAfter = null;
+                if (outcome.Exception is null)
                 {
-                    target.Feedback?.OnAccepted(cost);
-                    succeeded = true;
-                    return outcome;
+                    var verdict = ClassifyResult(outcome, context, target.Telemetry);
+                    if (!verdict.IsThrottle)
+                    {
+                        target.Feedback?.OnAccepted(cost);
+                        succeeded = true;
+                        return outcome;
+                    }
+
+                    retryAfter = verdict.RetryAfter;
                 }
 
-                if (!ShouldRetry(outcome, error, attempt, marksBefore, target, context, out var classification))
+                if (!ShouldRetry(outcome, attempt, marksBefore, target, context, out var classification))
                 {
                     return outcome;
                 }
 
                 var delay = NextDelay(attempt, previousDelay);
                 previousDelay = delay;
+                if (retryAfter is { } asked && _maxRetryAfter > TimeSpan.Zero)
+                {
+                    var honoured = asked < _maxRetryAfter ? asked : _maxRetryAfter;
+                    target.PauseFor(honoured, _timeProvider);
+                    delay = honoured > delay ? honoured : delay;
+                }
+
+                // A throttled result is not the caller's any more (Polly's retry does the same with what it discards).
+                (outcome.Result as IDisposable)?.Dispose();
                 target.Telemetry.Metrics?.Retries.Add(1, target.Telemetry.Tags);
                 ThrottleKitLog.RetryScheduled(target.Telemetry.Logger, target.Telemetry.ServiceName, attempt + 1, _backoff.MaxRetries, delay.TotalMilliseconds);
                 _pollyTelemetry.Report(OnThrottleEvent, context, outcome, new OnThrottleArguments(attempt, delay, classification));
@@ -162,31 +195,38 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
     /// Whether a failed attempt is tried again: a throttle (or an attempt that never left) with retries left. Every other
     /// failure is returned as it is, and marked as dealt with so that an outer ThrottleKit layer does not retry it too.
     /// </summary>
-    private bool ShouldRetry<TResult>(Outcome<TResult> outcome, Exception error, int attempt, long marksBefore, ThrottlingBucket target, ResilienceContext context, out ThrottlingClassification classification)
+    private bool ShouldRetry<TResult>(Outcome<TResult> outcome, int attempt, long marksBefore, ThrottlingBucket target, ResilienceContext context, out ThrottlingClassification classification)
     {
-        classification = ThrottlingClassification.Unknown;
-
-        // The caller's own cancellation, and a failure an inner ThrottleKit layer has already dealt with in this attempt (so
-        // that layers never multiply attempts), pass through as they are.
-        if ((error is OperationCanceledException && context.CancellationToken.IsCancellationRequested) || HandledFailures.IsHandled(error, marksBefore))
+        // A result comes here only when the result classifier called it a throttle.
+        var error = outcome.Exception;
+        classification = ThrottlingClassification.Retriable;
+        if (error is not null)
         {
-            return false;
+            // The caller's own cancellation, and a failure an inner ThrottleKit layer has already dealt with in this attempt
+            // (so that layers never multiply attempts), pass through as they are.
+            if ((error is OperationCanceledException && context.CancellationToken.IsCancellationRequested) || HandledFailures.IsHandled(error, marksBefore))
+            {
+                classification = ThrottlingClassification.Unknown;
+                return false;
+            }
+
+            classification = Classify(error, target.Telemetry);
+            if (classification is not (ThrottlingClassification.Retriable or ThrottlingClassification.Unsent))
+            {
+                ThrottleKitLog.TerminalFailure(target.Telemetry, error);
+                HandledFailures.Mark(error);
+                return false;
+            }
         }
 
-        classification = Classify(error, target.Telemetry);
-        if (classification is not (ThrottlingClassification.Retriable or ThrottlingClassification.Unsent))
-        {
-            ThrottleKitLog.TerminalFailure(target.Telemetry, error);
-            HandledFailures.Mark(error);
-            return false;
-        }
+        var what = error?.GetType().Name ?? Describe(outcome.Result);
 
         var throttled = classification == ThrottlingClassification.Retriable;
         if (throttled)
         {
             target.Feedback?.OnThrottled();
             target.Telemetry.Metrics?.Throttles.Add(1, target.Telemetry.Tags);
-            ThrottleKitLog.ThrottleSeen(target.Telemetry, attempt + 1, error);
+            ThrottleKitLog.ThrottleSeen(target.Telemetry, attempt + 1, what);
         }
 
         if (attempt >= _backoff.MaxRetries)
@@ -194,20 +234,51 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
             if (throttled)
             {
                 target.Telemetry.Metrics?.Exhausted.Add(1, target.Telemetry.Tags);
-                ThrottleKitLog.RetriesExhausted(target.Telemetry, attempt + 1, error);
+                ThrottleKitLog.RetriesExhausted(target.Telemetry, attempt + 1, what);
                 _pollyTelemetry.Report(ExhaustedEvent, context, outcome, new OnThrottleArguments(attempt, TimeSpan.Zero, classification));
             }
 
-            HandledFailures.Mark(error);
+            if (error is not null)
+            {
+                HandledFailures.Mark(error);
+            }
+
             return false;
         }
 
         if (!throttled)
         {
-            ThrottleKitLog.UnsentRetry(target.Telemetry, attempt + 1, error);
+            ThrottleKitLog.UnsentRetry(target.Telemetry, attempt + 1, what);
         }
 
         return true;
+    }
+
+    /// <summary>A result's type, and its HTTP status where it has one, for the logs (never its contents).</summary>
+    private static string Describe(object? result) => result switch
+    {
+        null => "null result",
+        System.Net.Http.HttpResponseMessage response => $"HTTP {(int)response.StatusCode}",
+        _ => result.GetType().Name,
+    };
+
+    /// <summary>What the result classifier says of a result; one that throws counts as saying "not a throttle", so the result is returned.</summary>
+    private ResultThrottle ClassifyResult<TResult>(Outcome<TResult> outcome, ResilienceContext context, ThrottleKitTelemetry telemetry)
+    {
+        if (_resultClassifier is null)
+        {
+            return ResultThrottle.None;
+        }
+
+        try
+        {
+            return _resultClassifier(new ThrottlingResultArguments(outcome.Result, context));
+        }
+        catch (Exception classifierError)
+        {
+            ThrottleKitLog.ResultClassifierFailed(telemetry, classifierError, Describe(outcome.Result));
+            return ResultThrottle.None;
+        }
     }
 
     /// <summary>What the classifier says of a failure; a classifier that throws counts as saying terminal.</summary>

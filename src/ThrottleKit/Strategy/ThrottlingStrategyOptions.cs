@@ -37,6 +37,22 @@ public class ThrottlingStrategyOptions : ResilienceStrategyOptions
     [RequiredSetting]
     public IThrottlingClassifier? Classifier { get; set; }
 
+    /// <summary>
+    /// Gets or sets what decides whether a result an attempt returned (rather than threw) is a throttle — a <c>429</c>
+    /// response, say (<see cref="HttpThrottling.ClassifyResult"/>). A throttled result is retried like a throttled exception,
+    /// counted by the adaptive rate and the telemetry, and disposed when it is retried; when retries run out, the last one is
+    /// returned. Default none: every result is the caller's.
+    /// </summary>
+    public Func<ThrottlingResultArguments, ResultThrottle>? ResultClassifier { get; set; }
+
+    /// <summary>
+    /// Gets or sets the longest <c>Retry-After</c> honoured. A throttle that says how long to wait is retried no sooner than
+    /// that (nor sooner than the backoff says), and every call through its bucket waits as long before it is sent: a
+    /// service that says "not before t" means the whole quota. Longer asks are cut to this. Default 30 s; zero ignores them.
+    /// </summary>
+    [DurationRange]
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets or sets the retry schedule for throttled attempts. Default 10 ms … 5 s, 10 retries, no jitter.</summary>
     [RequiredSetting]
     [ValidateNested]

@@ -12,27 +12,27 @@ namespace ThrottleKit;
 internal static partial class ThrottleKitLog
 {
 #pragma warning disable CA1873 // Each call is guarded by IsEnabled; the analyzer does not see through the wrapper.
-    public static void ThrottleSeen(ThrottleKitTelemetry telemetry, int attempt, Exception exception)
+    public static void ThrottleSeen(ThrottleKitTelemetry telemetry, int attempt, string outcomeType)
     {
         if (telemetry.Logger.IsEnabled(LogLevel.Debug))
         {
-            ThrottleSeen(telemetry.Logger, telemetry.ServiceName, attempt, exception.GetType().Name);
+            ThrottleSeen(telemetry.Logger, telemetry.ServiceName, attempt, outcomeType);
         }
     }
 
-    public static void UnsentRetry(ThrottleKitTelemetry telemetry, int attempt, Exception exception)
+    public static void UnsentRetry(ThrottleKitTelemetry telemetry, int attempt, string outcomeType)
     {
         if (telemetry.Logger.IsEnabled(LogLevel.Debug))
         {
-            UnsentRetry(telemetry.Logger, telemetry.ServiceName, attempt, exception.GetType().Name);
+            UnsentRetry(telemetry.Logger, telemetry.ServiceName, attempt, outcomeType);
         }
     }
 
-    public static void RetriesExhausted(ThrottleKitTelemetry telemetry, int attempts, Exception exception)
+    public static void RetriesExhausted(ThrottleKitTelemetry telemetry, int attempts, string outcomeType)
     {
         if (telemetry.Logger.IsEnabled(LogLevel.Warning) && telemetry.Exhausted.TryEnter(out var suppressed))
         {
-            RetriesExhausted(telemetry.Logger, telemetry.ServiceName, attempts, exception.GetType().Name, suppressed);
+            RetriesExhausted(telemetry.Logger, telemetry.ServiceName, attempts, outcomeType, suppressed);
         }
     }
 
@@ -49,6 +49,14 @@ internal static partial class ThrottleKitLog
         if (telemetry.Logger.IsEnabled(LogLevel.Warning) && telemetry.QueueFull.TryEnter(out var suppressed))
         {
             QueueFull(telemetry.Logger, telemetry.ServiceName, retryAfterMs, suppressed);
+        }
+    }
+
+    public static void ResultClassifierFailed(ThrottleKitTelemetry telemetry, Exception classifierError, string resultType)
+    {
+        if (telemetry.Logger.IsEnabled(LogLevel.Warning) && telemetry.ClassifierFailed.TryEnter(out var suppressed))
+        {
+            ClassifierFailed(telemetry.Logger, telemetry.ServiceName, classifierError.GetType().Name, resultType, suppressed);
         }
     }
 
@@ -86,7 +94,7 @@ internal static partial class ThrottleKitLog
     public static partial void RetryScheduled(ILogger logger, string service, int retry, int maxRetries, double delayMs);
 
     [LoggerMessage(EventId = 1003, EventName = "RetriesExhausted", Level = LogLevel.Warning,
-        Message = "{Service} still throttled after {Attempts} attempts; the last throttle is rethrown ({ExceptionType}). {Suppressed} more like it in the last second.")]
+        Message = "{Service} still throttled after {Attempts} attempts; the last throttle is returned ({ExceptionType}). {Suppressed} more like it in the last second.")]
     private static partial void RetriesExhausted(ILogger logger, string service, int attempts, string exceptionType, int suppressed);
 
     [LoggerMessage(EventId = 1004, EventName = "TerminalFailure", Level = LogLevel.Debug,
