@@ -34,6 +34,7 @@ public sealed class ThrottledSmtpSender : IDisposable
     private readonly IThrottledExecutor _executor;
     private readonly Func<ISmtpClient, CancellationToken, Task> _connect;
     private readonly SemaphoreSlim _turn = new(1, 1);
+    private int _maxRecipients = SesMaxRecipients;
 
     /// <summary>Creates a sender over one connection.</summary>
     /// <param name="client">The connection; the sender opens it when needed, and neither closes nor disposes it.</param>
@@ -47,11 +48,31 @@ public sealed class ThrottledSmtpSender : IDisposable
         _connect = Guard.NotNull(connect);
     }
 
+    /// <summary>The most recipients SES takes in one message.</summary>
+    private const int SesMaxRecipients = 50;
+
+    /// <summary>
+    /// Gets or sets the most recipients a message may have; one with more is refused before anything is sent or spent, so a
+    /// message the server would refuse never leaves the shared limiter in debt. Default 50, SES's limit. A message of more
+    /// recipients than the limiter's burst needs <see cref="GcraRateLimiterOptions.AllowBorrowing"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    public int MaxRecipients
+    {
+        get => _maxRecipients;
+        set
+        {
+            Guard.InRange(value, 1, int.MaxValue);
+            _maxRecipients = value;
+        }
+    }
+
     /// <summary>Sends <paramref name="message"/> to the recipients of its To, Cc and Bcc headers; one permit each.</summary>
     /// <param name="message">The message.</param>
     /// <param name="cancellationToken">Ends the wait for permits, a backoff, or the send.</param>
     /// <returns>The server's reply to the message (for SES, the message id).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="message"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The message has more recipients than <see cref="MaxRecipients"/>.</exception>
     /// <exception cref="SmtpCommandException">The server refused the message for good, or kept throttling it past the executor's retries.</exception>
     public Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
     {
@@ -67,6 +88,7 @@ public sealed class ThrottledSmtpSender : IDisposable
     /// <param name="cancellationToken">Ends the wait for permits, a backoff, or the send.</param>
     /// <returns>The server's reply to the message (for SES, the message id).</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The envelope has more recipients than <see cref="MaxRecipients"/>.</exception>
     /// <exception cref="SmtpCommandException">The server refused the message for good, or kept throttling it past the executor's retries.</exception>
     public Task<string> SendAsync(MimeMessage message, MailboxAddress sender, IEnumerable<MailboxAddress> recipients, CancellationToken cancellationToken = default)
     {
@@ -87,6 +109,13 @@ public sealed class ThrottledSmtpSender : IDisposable
 
     private async Task<string> SendAsync(List<MailboxAddress> recipients, Func<ISmtpClient, CancellationToken, Task<string>> send, CancellationToken cancellationToken)
     {
+        if (recipients.Count > _maxRecipients)
+        {
+#pragma warning disable CA2208 // The recipients are the message's; "message" is the argument the caller passed.
+            throw new ArgumentException($"The message has {recipients.Count} recipients, more than MaxRecipients ({_maxRecipients}); SES takes at most {SesMaxRecipients} per message. Nothing was sent. Split it into messages of at most {_maxRecipients} recipients.", "message");
+#pragma warning restore CA2208
+        }
+
         // One message at a time on the connection, and its permits taken only once the connection is ready to send: permits
         // taken during a slow connect (TLS, AUTH) would all leave when it completes, bunched past the service's own bucket.
         await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -98,7 +127,16 @@ public sealed class ThrottledSmtpSender : IDisposable
                 {
                     // A throttle leaves SES's connection open; one that dropped between attempts is opened again.
                     await EnsureConnectedAsync(ct).ConfigureAwait(false);
-                    return await send(_client, ct).ConfigureAwait(false);
+                    try
+                    {
+                        return await send(_client, ct).ConfigureAwait(false);
+                    }
+                    catch (SmtpCommandException ended) when (ended.StatusCode == SmtpStatusCode.ServiceNotAvailable)
+                    {
+                        // 421: the server ended the session without taking the message; the next attempt opens a new one.
+                        await DropAsync().ConfigureAwait(false);
+                        throw;
+                    }
                 },
                 Math.Max(1, recipients.Count),
                 cancellationToken).ConfigureAwait(false);
@@ -106,6 +144,18 @@ public sealed class ThrottledSmtpSender : IDisposable
         finally
         {
             _turn.Release();
+        }
+    }
+
+    private async Task DropAsync()
+    {
+        try
+        {
+            await _client.DisconnectAsync(quit: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception closed) when (closed is System.IO.IOException or global::MailKit.ServiceNotConnectedException or ObjectDisposedException)
+        {
+            // Already closed by the server's side: nothing to release.
         }
     }
 

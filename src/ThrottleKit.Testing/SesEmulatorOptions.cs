@@ -80,4 +80,10 @@ public sealed class SesEmulatorOptions
 
     /// <summary>Gets or sets the Region SMTP sends are counted in (SMTP carries none). Default <c>us-east-1</c>.</summary>
     internal string SmtpRegion { get; set; } = "us-east-1";
+
+    /// <summary>
+    /// How many messages one SMTP session takes before the server ends it (<c>421</c> to the next MAIL, then it closes the
+    /// connection), as SES and most servers do after a number of messages; <see langword="null"/> (the default) for no limit.
+    /// </summary>
+    internal int? SmtpMessagesPerSession { get; set; }
 }

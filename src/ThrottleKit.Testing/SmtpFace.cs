@@ -96,6 +96,7 @@ internal sealed class SmtpFace : IAsyncDisposable
         private readonly HashSet<string> _recipients = new(StringComparer.OrdinalIgnoreCase);
         private string? _account;
         private bool _mailFrom;
+        private int _accepted;
 
         public void Dispose()
         {
@@ -125,6 +126,13 @@ internal sealed class SmtpFace : IAsyncDisposable
                         {
                             await ReplyAsync("530 Authentication required").ConfigureAwait(false);
                             break;
+                        }
+
+                        if (_accepted >= face._emulator.Options.SmtpMessagesPerSession)
+                        {
+                            // The session has carried its share; nothing of this message was taken.
+                            await ReplyAsync("421 Too many messages on this connection; closing, reconnect to send more.").ConfigureAwait(false);
+                            return;
                         }
 
                         _mailFrom = true;
@@ -218,6 +226,7 @@ internal sealed class SmtpFace : IAsyncDisposable
             switch (outcome)
             {
                 case EmulatorOutcome.Accepted:
+                    _accepted++;
                     await ReplyAsync($"250 Ok {Guid.NewGuid():N}-000000").ConfigureAwait(false);
                     break;
                 case EmulatorOutcome.Throttled:
