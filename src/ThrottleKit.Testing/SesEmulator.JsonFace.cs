@@ -36,6 +36,7 @@ public sealed partial class SesEmulator
 
         // As rest-json and awsJson services answer: the code in x-amzn-ErrorType, with the suffix the SDK strips.
         response.StatusCode = refusal.StatusCode;
+        AddRetryAfter(response, outcome);
         response.Headers["x-amzn-ErrorType"] = $"{refusal.Code}:http://internal.amazon.com/coral/com.amazon.coral.service/";
         await response.WriteAsync(AwsWire.JsonError(refusal.Message), context.RequestAborted).ConfigureAwait(false);
     }

@@ -41,6 +41,7 @@ public sealed partial class SesEmulator
         }
 
         context.Response.StatusCode = refusal.StatusCode;
+        AddRetryAfter(context.Response, outcome);
         await context.Response.WriteAsync(AwsWire.QueryError(refusal.StatusCode >= 500 ? "Receiver" : "Sender", refusal.Code, refusal.Message, requestId), context.RequestAborted).ConfigureAwait(false);
     }
 

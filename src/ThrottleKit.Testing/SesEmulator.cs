@@ -231,6 +231,15 @@ public sealed partial class SesEmulator : IAsyncDisposable
 
     internal SesEmulatorOptions Options => _options;
 
+    /// <summary>A throttle's <c>x-amz-retry-after</c>, when the options ask for one.</summary>
+    private void AddRetryAfter(HttpResponse response, EmulatorOutcome outcome)
+    {
+        if (outcome == EmulatorOutcome.Throttled && _options.ThrottleRetryAfter is { } after)
+        {
+            response.Headers["x-amz-retry-after"] = ((long)after.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
     internal void Record(EmulatorAttempt attempt)
     {
         lock (_attempts)

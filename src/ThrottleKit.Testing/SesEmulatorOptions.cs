@@ -86,4 +86,7 @@ public sealed class SesEmulatorOptions
     /// connection), as SES and most servers do after a number of messages; <see langword="null"/> (the default) for no limit.
     /// </summary>
     internal int? SmtpMessagesPerSession { get; set; }
+
+    /// <summary>The wait a throttle asks for in <c>x-amz-retry-after</c> (milliseconds), as services that send it do; <see langword="null"/> (the default) sends none.</summary>
+    internal TimeSpan? ThrottleRetryAfter { get; set; }
 }

@@ -272,7 +272,7 @@ internal sealed class ServiceThrottle : IDisposable
     {
         // One pipeline serves every bucket of the service: each call brings its own, as any user's bucket selector would.
         var pipeline = new ResiliencePipelineBuilder { TimeProvider = _context.TimeProvider, Name = "ThrottleKit", InstanceName = Key }
-            .AddThrottling(new ThrottlingStrategyOptions { BucketSelector = BucketOfCall, Classifier = _classifier, Backoff = options.Backoff })
+            .AddThrottling(new ThrottlingStrategyOptions { BucketSelector = BucketOfCall, Classifier = _classifier, Backoff = options.Backoff, RetryAfter = AwsRetryAfter.Of, MaxRetryAfter = AwsRetryAfter.MaxWait })
             .Build();
         return new Built(pipeline, options.Backoff.MaxRetries + 1);
     }
@@ -354,7 +354,7 @@ internal sealed class ServiceThrottle : IDisposable
     {
         var bucket = GetBucket(ExecutorPartition(), client: null);
         return new ThrottledExecutor(
-            new ThrottlingStrategyOptions { RateLimiter = bucket.Limiter, Classifier = _classifier, Backoff = _options.Backoff, DailyQuota = null, Telemetry = bucket.Throttling.Telemetry },
+            new ThrottlingStrategyOptions { RateLimiter = bucket.Limiter, Classifier = _classifier, Backoff = _options.Backoff, RetryAfter = AwsRetryAfter.Of, MaxRetryAfter = AwsRetryAfter.MaxWait, DailyQuota = null, Telemetry = bucket.Throttling.Telemetry },
             _context.TimeProvider);
     }
 

@@ -24,6 +24,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
     private readonly Func<ThrottlingBucketArguments, ThrottlingBucket?>? _bucketSelector;
     private readonly IThrottlingClassifier _classifier;
     private readonly Func<ThrottlingResultArguments, ResultThrottle>? _resultClassifier;
+    private readonly Func<Exception, TimeSpan?>? _retryAfterOf;
     private readonly TimeSpan _maxRetryAfter;
     private readonly ExponentialBackoff _backoff;
     private readonly ResilienceStrategyTelemetry _pollyTelemetry;
@@ -36,6 +37,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         _bucketSelector = options.BucketSelector;
         _classifier = options.Classifier!;
         _resultClassifier = options.ResultClassifier;
+        _retryAfterOf = options.RetryAfter;
         _maxRetryAfter = options.MaxRetryAfter;
         _backoff = new ExponentialBackoff(options.Backoff);
         _pollyTelemetry = pollyTelemetry;
@@ -114,6 +116,11 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                 if (!ShouldRetry(outcome, attempt, marksBefore, target, context, out var classification))
                 {
                     return outcome;
+                }
+
+                if (outcome.Exception is { } thrown && classification == ThrottlingClassification.Retriable)
+                {
+                    retryAfter = RetryAfterOf(thrown);
                 }
 
                 var delay = NextDelay(attempt, previousDelay);
@@ -252,6 +259,21 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         }
 
         return true;
+    }
+
+    /// <summary>What a thrown throttle asked for; a reader that throws says nothing.</summary>
+    private TimeSpan? RetryAfterOf(Exception error)
+    {
+        try
+        {
+            return _retryAfterOf?.Invoke(error) is { } after && after > TimeSpan.Zero ? after : null;
+        }
+#pragma warning disable CA1031 // A broken reader must not turn a throttle into a failure: the backoff alone decides then.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
     }
 
     /// <summary>A result's type, and its HTTP status where it has one, for the logs (never its contents).</summary>

@@ -46,6 +46,13 @@ public class ThrottlingStrategyOptions : ResilienceStrategyOptions
     public Func<ThrottlingResultArguments, ResultThrottle>? ResultClassifier { get; set; }
 
     /// <summary>
+    /// Gets or sets how long a thrown throttle asked callers to wait, where the exception carries it (an AWS error's
+    /// <c>x-amz-retry-after</c>, say); honoured as a result's <see cref="ResultThrottle.RetryAfter"/> is, up to
+    /// <see cref="MaxRetryAfter"/>. One that throws counts as saying nothing. Default none.
+    /// </summary>
+    public Func<Exception, TimeSpan?>? RetryAfter { get; set; }
+
+    /// <summary>
     /// Gets or sets the longest <c>Retry-After</c> honoured. A throttle that says how long to wait is retried no sooner than
     /// that (nor sooner than the backoff says), and every call through its bucket waits as long before it is sent: a
     /// service that says "not before t" means the whole quota. Longer asks are cut to this. Default 30 s; zero ignores them.
