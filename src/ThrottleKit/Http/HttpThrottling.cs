@@ -52,6 +52,14 @@ public static class HttpThrottling
         return wait is { } value ? (value > TimeSpan.Zero ? value : TimeSpan.Zero) : null;
     }
 
+    /// <summary>A result as the logs name it: an HTTP response by its status, anything else by its type (never its contents).</summary>
+    internal static string Describe(object? result) => result switch
+    {
+        null => "null result",
+        HttpResponseMessage response => $"HTTP {(int)response.StatusCode}",
+        _ => result.GetType().Name,
+    };
+
     private sealed class StatusClassifier : IThrottlingClassifier
     {
         public ThrottlingClassification Classify(Exception exception)

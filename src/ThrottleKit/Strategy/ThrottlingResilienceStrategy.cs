@@ -226,7 +226,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
             }
         }
 
-        var what = error?.GetType().Name ?? Describe(outcome.Result);
+        var what = error?.GetType().Name ?? HttpThrottling.Describe(outcome.Result);
 
         var throttled = classification == ThrottlingClassification.Retriable;
         if (throttled)
@@ -276,14 +276,6 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         }
     }
 
-    /// <summary>A result's type, and its HTTP status where it has one, for the logs (never its contents).</summary>
-    private static string Describe(object? result) => result switch
-    {
-        null => "null result",
-        System.Net.Http.HttpResponseMessage response => $"HTTP {(int)response.StatusCode}",
-        _ => result.GetType().Name,
-    };
-
     /// <summary>What the result classifier says of a result; one that throws counts as saying "not a throttle", so the result is returned.</summary>
     private ResultThrottle ClassifyResult<TResult>(Outcome<TResult> outcome, ResilienceContext context, ThrottleKitTelemetry telemetry)
     {
@@ -298,7 +290,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         }
         catch (Exception classifierError)
         {
-            ThrottleKitLog.ResultClassifierFailed(telemetry, classifierError, Describe(outcome.Result));
+            ThrottleKitLog.ClassifierFailed(telemetry, classifierError, HttpThrottling.Describe(outcome.Result));
             return ResultThrottle.None;
         }
     }
@@ -314,7 +306,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         }
         catch (Exception classifierError)
         {
-            ThrottleKitLog.ClassifierFailed(telemetry, classifierError, error);
+            ThrottleKitLog.ClassifierFailed(telemetry, classifierError, error.GetType().Name);
             return ThrottlingClassification.Terminal;
         }
     }

@@ -52,19 +52,12 @@ internal static partial class ThrottleKitLog
         }
     }
 
-    public static void ResultClassifierFailed(ThrottleKitTelemetry telemetry, Exception classifierError, string resultType)
+    /// <summary>A classifier threw; <paramref name="outcomeType"/> names what it was classifying (an exception's type, or a result's).</summary>
+    public static void ClassifierFailed(ThrottleKitTelemetry telemetry, Exception classifierError, string outcomeType)
     {
         if (telemetry.Logger.IsEnabled(LogLevel.Warning) && telemetry.ClassifierFailed.TryEnter(out var suppressed))
         {
-            ClassifierFailed(telemetry.Logger, telemetry.ServiceName, classifierError.GetType().Name, resultType, suppressed);
-        }
-    }
-
-    public static void ClassifierFailed(ThrottleKitTelemetry telemetry, Exception classifierError, Exception callError)
-    {
-        if (telemetry.Logger.IsEnabled(LogLevel.Warning) && telemetry.ClassifierFailed.TryEnter(out var suppressed))
-        {
-            ClassifierFailed(telemetry.Logger, telemetry.ServiceName, classifierError.GetType().Name, callError.GetType().Name, suppressed);
+            ClassifierFailed(telemetry.Logger, telemetry.ServiceName, classifierError.GetType().Name, outcomeType, suppressed);
         }
     }
 
