@@ -41,6 +41,19 @@ internal static class RealClock
         => (burst + (rate * measured.TotalSeconds)) / (rate * nominal.TotalSeconds);
 
     /// <summary>
+    /// The least goodput a limiter set to the quota keeps over an interval on a machine that stalled its senders: what a
+    /// user would notice (<paramref name="floor"/>), less what the stalls moved out of the interval. A sender stalled past
+    /// its jitter allowance owes the permits it would have spent and spends them as soon as it runs again, which may be
+    /// after the interval closes; at most <c>rate · E</c> calls move out that way.
+    /// </summary>
+    /// <param name="floor">The goodput an unloaded run keeps, as a fraction of the rate.</param>
+    /// <param name="excessLag">The run's total lateness beyond <see cref="StallThreshold"/> (<see cref="SchedulingLagProbe.ExcessLag"/>), summed over its processes.</param>
+    /// <param name="measured">How long the counted interval really lasted.</param>
+    /// <returns><c>floor − E / T</c>.</returns>
+    public static double GoodputFloor(double floor, TimeSpan excessLag, TimeSpan measured)
+        => floor - (excessLag.TotalSeconds / measured.TotalSeconds);
+
+    /// <summary>
     /// The lateness a limiter's jitter allowance absorbs on each side: a request's sender and the service may both run late,
     /// and the allowance covers the two together, so half of it on each side is what is certain to be absorbed.
     /// </summary>
