@@ -41,6 +41,15 @@ internal static class Guard
         }
     }
 
+    /// <summary>A pause of a limiter (<c>IPausableRateLimiter.Pause</c>), within [0, <see cref="Limits.MaxPause"/>].</summary>
+    public static void Pause(TimeSpan value, [CallerArgumentExpression(nameof(value))] string paramName = "")
+    {
+        if (value < TimeSpan.Zero || value > Limits.MaxPause)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} must be between zero and one hour; it is {value}.");
+        }
+    }
+
     public static void NotDisposed(bool disposed, object instance)
     {
 #if NET

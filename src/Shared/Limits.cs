@@ -19,6 +19,9 @@ internal static class Limits
     /// <summary>The longest delay or interval any setting may ask for.</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(1);
 
+    /// <summary>The longest pause a limiter takes: an hour, well past any Retry-After a quota asks for.</summary>
+    public static readonly TimeSpan MaxPause = TimeSpan.FromHours(1);
+
     public static string Format(object? value) => value switch
     {
         null => "null",

@@ -24,10 +24,11 @@ namespace ThrottleKit.Redis;
 /// disposal end a wait within milliseconds in every state (on Redis, on the fallback, or for a turn Redis reserved).
 /// </para>
 /// <para>
-/// <see cref="SetRate"/> stores the rate in Redis, where it wins over every process's own, so an adaptive rate is shared.
+/// <see cref="SetRate"/> stores the rate in Redis, where it wins over every process's own, so an adaptive rate is shared;
+/// <see cref="Pause"/> holds back the whole fleet (RedisGcraRateLimiter.FleetSettings.cs).
 /// </para>
 /// </remarks>
-public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
+public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPausableRateLimiter
 {
     private const long UnixEpochTicks = 621_355_968_000_000_000;
 
@@ -122,25 +123,6 @@ public sealed class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter
 
     /// <inheritdoc />
     public override TimeSpan? IdleDuration => _timeProvider.GetElapsedTime(Interlocked.Read(ref _lastAcquired));
-
-    /// <summary>Stores a new rate in Redis, where every process sharing the bucket takes it up; the debt is carried over in permits.</summary>
-    /// <param name="permitsPerSecond">The new rate; positive and finite.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is not positive and finite.</exception>
-    public void SetRate(double permitsPerSecond)
-    {
-        Guard.Rate(permitsPerSecond, nameof(permitsPerSecond));
-        ThrowIfDisposed();
-        var previous = Interlocked.Exchange(ref _rate, permitsPerSecond);
-        _fallback.SetRate(permitsPerSecond);
-        if (!_circuit.IsOpen && _redis.Multiplexer is { IsConnected: true } connection)
-        {
-            var arguments = Arguments("rate", 0, permitsPerSecond, longestWait: -1);
-            arguments[1] = previous.ToString("R", CultureInfo.InvariantCulture);
-
-            // Fire and forget: a rate change must not wait on the network; a lost one is corrected by the next.
-            _ = RunScriptAsync(connection, arguments, CommandFlags.FireAndForget);
-        }
-    }
 
     /// <inheritdoc />
     /// <remarks>

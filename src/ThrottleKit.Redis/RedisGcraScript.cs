@@ -25,7 +25,8 @@ internal static class RedisGcraScript
     // ARGV: mode, cost, rate, burst, jitter allowance (µs), longest acceptable wait (µs, -1 any), now (µs, -1 TIME), expiry (ms),
     // last seen tat (µs, -1 none), start empty (0|1).
     // Mode 'rate' stores ARGV[3] as the rate; its ARGV[2] is the rate the caller had, for a bucket that has none stored yet.
-    // Replies: acquire {granted 0|1, wait µs, rate, burst, tat after, now}; rate {1}; refund {1}.
+    // Mode 'pause' moves tat to where one permit fits ARGV[2] µs from now (an empty bucket then), unless it is later already.
+    // Replies: acquire {granted 0|1, wait µs, rate, burst, tat after, now}; rate {1}; pause {1}; refund {1}.
     public const string Source = """
         if ARGV[1] == 'warm' then return {1} end
         local now = tonumber(ARGV[7])
@@ -56,6 +57,14 @@ internal static class RedisGcraScript
           tat = now + (tat - now) * rate / new
           redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat), 'rate', ARGV[3], 'burst', burst)
           redis.call('PEXPIRE', KEYS[1], math.ceil((tat - now) / 1000) + expiry)
+          return {1}
+        end
+        if mode == 'pause' then
+          local paused = now + tonumber(ARGV[2]) + (burst - 1) * interval - tonumber(ARGV[5])
+          if paused > tat then
+            redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', paused), 'rate', tostring(rate), 'burst', burst)
+            redis.call('PEXPIRE', KEYS[1], math.ceil((paused - now) / 1000) + expiry)
+          end
           return {1}
         end
         local cost = tonumber(ARGV[2])

@@ -51,6 +51,9 @@ internal sealed class RedisOutageFallback : IDisposable
     /// <summary>Follows the shared bucket's new rate.</summary>
     public void SetRate(double permitsPerSecond) => _share.SetRate(RateFor(permitsPerSecond));
 
+    /// <summary>Holds back this process's share, as the fleet's bucket is held back.</summary>
+    public void Pause(TimeSpan duration) => _share.Pause(duration);
+
     /// <summary>Takes permits from the share without waiting.</summary>
     public RateLimitLease Take(int permitCount)
     {

@@ -159,6 +159,26 @@ public sealed class RedisGcraRateLimiterTests(SharedRedis redis) : IDisposable
     }
 
     [Fact]
+    public void A_pause_from_one_process_holds_back_the_others_then_they_go_at_the_rate_from_an_empty_bucket()
+    {
+        var bucket = SharedRedis.NewBucketName();
+        var paused = Create(bucket, rate: 10, burst: 5);
+        var other = Create(bucket, rate: 10, burst: 5);
+        Assert.True(other.AttemptAcquire(1).IsAcquired);
+
+        // Both limiters share one connection, whose commands Redis runs in order: the fire-and-forget pause comes first.
+        paused.Pause(TimeSpan.FromSeconds(1));
+        Assert.False(other.AttemptAcquire(1).IsAcquired);
+        _time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(other.AttemptAcquire(1).IsAcquired);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, Enumerable.Range(0, 5).Count(_ => other.AttemptAcquire(1).IsAcquired));
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(1, Enumerable.Range(0, 5).Count(_ => other.AttemptAcquire(1).IsAcquired));
+        Assert.Throws<ArgumentOutOfRangeException>(() => paused.Pause(TimeSpan.FromMinutes(-1)));
+    }
+
+    [Fact]
     [Trait("Category", RealClock.Category)]
     public async Task By_default_the_clock_is_Redis_TIME()
     {

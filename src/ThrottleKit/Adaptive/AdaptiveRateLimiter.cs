@@ -27,7 +27,7 @@ namespace ThrottleKit;
 /// </para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The two constructors differ in their first, required parameter (the options of a bucket of its own, or the limiter to steer), never in their optional ones.")]
-public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback, IAdjustableRateLimiter
+public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback, IAdjustableRateLimiter, IPausableRateLimiter
 {
     // A reading of the quota wants at least this many permits' worth of answers behind it.
     private const int MinReadingPermits = 5;
@@ -115,6 +115,14 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback, IAdjustabl
         {
             Apply(Math.Min(Math.Max(permitsPerSecond, _min), _max));
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Pauses the limiter it steers when that one can pause (<see cref="IPausableRateLimiter"/>); otherwise does nothing.</remarks>
+    public void Pause(TimeSpan duration)
+    {
+        Guard.Pause(duration);
+        (_bucket as IPausableRateLimiter)?.Pause(duration);
     }
 
     /// <summary>Gets how many decreases (congestion events) there have been.</summary>

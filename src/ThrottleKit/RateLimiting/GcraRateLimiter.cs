@@ -30,7 +30,7 @@ namespace ThrottleKit;
 /// anything else built on <c>System.Threading.RateLimiting</c>.
 /// </para>
 /// </remarks>
-public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
+public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPausableRateLimiter
 {
     private readonly object _lock = new();
     private readonly TimeProvider _timeProvider;
@@ -167,12 +167,18 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter
     /// stands in for another (a fleet's store while it is out of reach) starts this way, since the burst was already spent there.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The limiter is disposed.</exception>
-    public void Drain()
+    public void Drain() => Pause(TimeSpan.Zero);
+
+    /// <inheritdoc />
+    /// <remarks>Queued requests stay queued; the head of the queue is granted when the pause ends.</remarks>
+    /// <exception cref="ObjectDisposedException">The limiter is disposed.</exception>
+    public void Pause(TimeSpan duration)
     {
+        Guard.Pause(duration);
         lock (_lock)
         {
             ThrowIfDisposed();
-            var empty = Now() + _schedule.SlackTicksForOne;
+            var empty = Now() + (duration.TotalSeconds * _ticksPerSecond) + _schedule.SlackTicksForOne;
             double current;
             do
             {

@@ -42,10 +42,15 @@ public sealed class ThrottlingBucket
 
     /// <summary>
     /// Holds back every call through the bucket for <paramref name="wait"/>: a service that answered "retry after" meant its
-    /// quota, not one caller. A longer pause already in force stays.
+    /// quota, not one caller. A longer pause already in force stays. The bucket's limiter is paused too when it can be
+    /// (<see cref="IPausableRateLimiter"/>).
     /// </summary>
     internal void PauseFor(TimeSpan wait, TimeProvider time)
     {
+        // A limiter that can pause keeps the callers queued meanwhile in its queue: had they taken their permits, they would
+        // all spend them at the moment the pause ends, a burst the service answers with more throttles and another pause.
+        (RateLimiter as IPausableRateLimiter)?.Pause(wait);
+
         var until = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
         long seen;
         do

@@ -63,6 +63,12 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
             var previousDelay = TimeSpan.Zero;
             for (var attempt = 0; ; attempt++)
             {
+                // The service asked every caller of this quota to wait (Retry-After): no permit is taken meanwhile.
+                if (await WaitOutPauseAsync(target, context.CancellationToken).ConfigureAwait(false) is { } canceledBefore)
+                {
+                    return Outcome.FromException<TResult>(canceledBefore);
+                }
+
                 RateLimitLease lease;
                 try
                 {
@@ -82,17 +88,10 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                         return Rejected<TResult>(target, lease, context);
                     }
 
-                    if (target.PauseLeft(_timeProvider) is var pause && pause > TimeSpan.Zero)
+                    // A pause that began while this call waited for its permit: the permit is kept meanwhile.
+                    if (await WaitOutPauseAsync(target, context.CancellationToken).ConfigureAwait(false) is { } canceled)
                     {
-                        // The service asked every caller of this quota to wait (Retry-After); the permit is kept meanwhile.
-                        try
-                        {
-                            await TimeProviderDelay.Wait(_timeProvider, pause, context.CancellationToken).ConfigureAwait(false);
-                        }
-                        catch (OperationCanceledException canceled)
-                        {
-                            return Outcome.FromException<TResult>(canceled);
-                        }
+                        return Outcome.FromException<TResult>(canceled);
                     }
 
                     marksBefore = HandledFailures.LastMark;
@@ -259,6 +258,26 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         }
 
         return true;
+    }
+
+    /// <summary>Waits until the bucket's Retry-After pause, if any, is over; returns the cancellation that cut it short.</summary>
+    private async ValueTask<OperationCanceledException?> WaitOutPauseAsync(ThrottlingBucket target, CancellationToken cancellationToken)
+    {
+        var pause = target.PauseLeft(_timeProvider);
+        if (pause <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        try
+        {
+            await TimeProviderDelay.Wait(_timeProvider, pause, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException canceled)
+        {
+            return canceled;
+        }
     }
 
     /// <summary>What a thrown throttle asked for; a reader that throws says nothing.</summary>

@@ -1,31 +1,71 @@
 using System;
-using System.Diagnostics;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Polly;
+using ThrottleKit.Testing;
+using Xunit.Abstractions;
 
 namespace ThrottleKit.Tests.Http;
 
 /// <summary>
-/// An app's HttpClient from IHttpClientFactory with AddResilienceHandler, against a real HTTP server on loopback that
-/// answers 429 with Retry-After over its quota: no caller sees a 429, because the throttling strategy classifies responses.
+/// An app's HttpClient from IHttpClientFactory with AddResilienceHandler, against a Kestrel server on loopback that answers
+/// 429 with Retry-After over its quota: no caller sees a 429, because the throttling strategy classifies responses, and no
+/// request goes out while a Retry-After the server gave is running.
 /// </summary>
-public sealed class HttpClientThrottlingTests
+[Trait("Category", RealClock.Category)]
+public sealed class HttpClientThrottlingTests(ITestOutputHelper output)
 {
+    private const int Callers = 64;
+
+    // A request sent before the client read a 429 may arrive after it: in flight on loopback, or stamped late by a server
+    // that the machine stalled. Half the one-second Retry-After leaves room for both and still sees a client that ignores
+    // it: such a client sends tens of requests in the other half.
+    private static readonly TimeSpan InFlight = TimeSpan.FromMilliseconds(500);
+
     [Fact]
-    [Trait("Category", "RealClock")]
-    public async Task Through_AddResilienceHandler_every_caller_gets_its_200_although_the_server_answered_429s()
+    public async Task Through_AddResilienceHandler_every_caller_gets_its_200_and_nothing_is_sent_inside_a_Retry_After()
     {
-        await using var server = QuotaServer.Start(ratePerSecond: 20, burst: 10);
+        await using var server = await KestrelQuotaServer.StartAsync(ratePerSecond: 20, burst: 10);
         using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 100, Burst = 30 });
+
+        var statuses = await SendAsync(server, limiter, calls: 60);
+
+        // The limiter runs at five times the server's quota: the server answered 429s, each was retried after its Retry-After,
+        // and the bucket held every other caller back as long.
+        Assert.True(server.Throttled > 0, "the server never throttled, so nothing here was tested");
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal(60, server.Accepted);
+        Assert.Equal(0, server.ArrivedBeforeRetryAfter(InFlight));
+    }
+
+    [Fact]
+    public async Task Sixty_four_callers_at_rate_equal_to_the_quota_get_no_429_and_almost_no_attempt_is_throttled()
+    {
+        const double quota = 50;
+        await using var server = await KestrelQuotaServer.StartAsync(ratePerSecond: quota, burst: 10);
+        using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = quota, Burst = 10 });
+        await using var lag = SchedulingLagProbe.Start();
+
+        var statuses = await SendAsync(server, limiter, calls: 250);
+
+        // At rate = quota the server throttles only what senders owed while the machine stalled them, sent at once after.
+        var attempts = server.Arrivals.Count;
+        var bound = Math.Max(0.01 * attempts, RealClock.ThrottleBound(quota, lag.ExcessLag(RealClock.StallThreshold(TimeSpan.FromMilliseconds(25)))));
+        output.WriteLine($"{server.Throttled} of {attempts} attempts throttled (bound {bound:0.0}); lag up to {lag.MaxLag().TotalMilliseconds:0.0} ms; {RealClock.LoadAverage()}");
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal(250, server.Accepted);
+        Assert.True(server.Throttled <= bound, $"{server.Throttled} of {attempts} attempts throttled, bound {bound:0.0}; {RealClock.LoadAverage()}");
+    }
+
+    private static async Task<HttpStatusCode[]> SendAsync(KestrelQuotaServer server, System.Threading.RateLimiting.RateLimiter limiter, int calls)
+    {
         var services = new ServiceCollection();
         services.AddHttpClient("api", c => c.BaseAddress = server.Address)
-            .AddResilienceHandler("throttling", builder => builder.AddThrottling(new ThrottlingStrategyOptions
+            .AddResilienceHandler("throttling", pipeline => pipeline.AddThrottling(new ThrottlingStrategyOptions
             {
                 RateLimiter = limiter,
                 Classifier = HttpThrottling.Classifier,
@@ -34,111 +74,16 @@ public sealed class HttpClientThrottlingTests
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("api");
 
-        var statuses = await Task.WhenAll(Enumerable.Range(0, 30).Select(async i =>
+        var next = -1;
+        var statuses = new HttpStatusCode[calls];
+        await Task.WhenAll(Enumerable.Range(0, Callers).Select(_ => Task.Run(async () =>
         {
-            using var response = await client.GetAsync(new Uri($"/send/{i}", UriKind.Relative));
-            return response.StatusCode;
-        }));
-
-        // The limiter lets 30 go at once and the server takes 10: the rest came back 429 and were retried after Retry-After.
-        Assert.True(server.Throttled > 0, "the server never throttled, so nothing here was tested");
-        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
-        Assert.Equal(30, server.Accepted);
-    }
-
-    /// <summary>An HTTP server with a token bucket: over it, <c>429</c> and <c>Retry-After: 1</c>.</summary>
-    private sealed class QuotaServer : IAsyncDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly double _rate;
-        private readonly double _burst;
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private readonly Lock _lock = new();
-        private readonly Task _serving;
-        private double _tokens;
-        private TimeSpan _refilledAt;
-        private int _accepted;
-        private int _throttled;
-
-        private QuotaServer(double ratePerSecond, double burst)
-        {
-            _rate = ratePerSecond;
-            _burst = burst;
-            _tokens = burst;
-            var port = FreePort();
-            Address = new Uri($"http://127.0.0.1:{port}/");
-            _listener.Prefixes.Add(Address.ToString());
-            _listener.Start();
-            _serving = Task.Run(ServeAsync);
-        }
-
-        public Uri Address { get; }
-
-        public int Accepted => Volatile.Read(ref _accepted);
-
-        public int Throttled => Volatile.Read(ref _throttled);
-
-        public static QuotaServer Start(double ratePerSecond, double burst) => new(ratePerSecond, burst);
-
-        public async ValueTask DisposeAsync()
-        {
-            _listener.Stop();
-            _listener.Close();
-            await _serving.ConfigureAwait(false);
-        }
-
-        private static int FreePort()
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            return ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
-        private async Task ServeAsync()
-        {
-            while (true)
+            for (var i = Interlocked.Increment(ref next); i < calls; i = Interlocked.Increment(ref next))
             {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync().ConfigureAwait(false);
-                }
-                catch (Exception stopped) when (stopped is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                {
-                    return;
-                }
-
-                if (TryTake())
-                {
-                    Interlocked.Increment(ref _accepted);
-                    context.Response.StatusCode = 200;
-                }
-                else
-                {
-                    Interlocked.Increment(ref _throttled);
-                    context.Response.StatusCode = 429;
-                    context.Response.AddHeader("Retry-After", "1");
-                }
-
-                context.Response.Close();
+                using var response = await client.GetAsync(new Uri($"/send/{i}", UriKind.Relative));
+                statuses[i] = response.StatusCode;
             }
-        }
-
-        private bool TryTake()
-        {
-            lock (_lock)
-            {
-                var now = _clock.Elapsed;
-                _tokens = Math.Min(_burst, _tokens + ((now - _refilledAt).TotalSeconds * _rate));
-                _refilledAt = now;
-                if (_tokens < 1)
-                {
-                    return false;
-                }
-
-                _tokens--;
-                return true;
-            }
-        }
+        })));
+        return statuses;
     }
 }

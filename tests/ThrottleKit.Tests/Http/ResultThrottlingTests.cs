@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Time.Testing;
 using Polly;
@@ -82,10 +84,57 @@ public sealed class ResultThrottlingTests : IDisposable
         var other = Begin(pipeline, () => { sentByOther.Add(Now); return Ok(); });
         _time.Advance(TimeSpan.FromMilliseconds(2499));
         Assert.Empty(sentByOther);
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        await Task.WhenAll(throttled, other).WaitAsync(Patience);
+        // When the pause ends the bucket has one permit, not the burst it would have saved up: the two calls go one
+        // interval (10 ms at 100/s) apart, in either order.
+        while (!(throttled.IsCompleted && other.IsCompleted))
+        {
+            await AdvanceAsync(TimeSpan.FromMilliseconds(1));
+        }
 
-        Assert.Equal([TimeSpan.FromSeconds(3)], sentByOther);
+        await Task.WhenAll(throttled, other).WaitAsync(Patience);
+        Assert.InRange(Assert.Single(sentByOther), TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(3011));
+    }
+
+    [Fact]
+    public async Task Callers_that_came_during_a_Retry_After_go_at_the_rate_after_it_not_all_at_once()
+    {
+        // Ten permits a second and a burst of ten: had the callers that came during the pause taken their permits then,
+        // all eleven would be sent at the moment it ends, a burst that the service answers with the next 429s.
+        using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 10, Burst = 10, QueueLimit = 100 }, _time);
+        var pipeline = Pipeline(o => o.RateLimiter = limiter);
+        var sent = 0;
+        var throttledOnce = false;
+        var calls = new List<Task<HttpResponseMessage>>
+        {
+            Begin(pipeline, () =>
+            {
+                Interlocked.Increment(ref sent);
+                if (throttledOnce)
+                {
+                    return Ok();
+                }
+
+                throttledOnce = true;
+                return TooMany(retryAfterSeconds: 1);
+            }),
+        };
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        calls.AddRange(Enumerable.Range(0, 10).Select(_ => Begin(pipeline, () => { Interlocked.Increment(ref sent); return Ok(); })));
+        _time.Advance(TimeSpan.FromMilliseconds(499));
+        Assert.Equal(1, Volatile.Read(ref sent));
+
+        // From the end of the pause, the limiter grants one permit, then one each 100 ms; the rest wait in its queue. The
+        // eleven calls (the throttled one's retry and the ten) are counted once each has been sent or has queued.
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        for (var step = 0; step <= 10; step++)
+        {
+            await WaitUntilAsync(() => Volatile.Read(ref sent) - 1 + limiter.QueuedPermits == 11);
+            Assert.Equal(10 - step, limiter.QueuedPermits);
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        await Task.WhenAll(calls).WaitAsync(Patience);
+        Assert.Equal(12, Volatile.Read(ref sent));
     }
 
     [Fact]
@@ -210,6 +259,16 @@ public sealed class ResultThrottlingTests : IDisposable
         }
 
         return await call;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The calls never reached the state the test waits for.");
+            await Task.Delay(1);
+        }
     }
 
     private async Task AdvanceAsync(TimeSpan by)

@@ -54,6 +54,49 @@ public sealed class GcraRateLimiterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pause_grants_nothing_until_it_ends_then_one_permit_per_interval_to_the_queue_in_order()
+    {
+        var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 10, Burst = 5, QueueLimit = 10 }, _time);
+        _limiters.Add(limiter);
+
+        limiter.Pause(TimeSpan.FromSeconds(1));
+        Assert.False(limiter.AttemptAcquire().IsAcquired);
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        var queued = Enumerable.Range(0, 3).Select(_ => limiter.AcquireAsync(1).AsTask()).ToArray();
+        _time.Advance(TimeSpan.FromMilliseconds(499));
+        Assert.Equal(3, limiter.QueuedPermits);
+
+        // The burst the bucket would have saved up over the pause is not there: one permit, then one each 100 ms (the
+        // queue's timer rounds up to the next whole millisecond).
+        var granted = new List<int>();
+        for (var ms = 1; ms <= 300 && limiter.QueuedPermits > 0; ms++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+            granted.AddRange(Enumerable.Repeat(ms, 3 - (int)limiter.QueuedPermits - granted.Count));
+        }
+
+        Assert.Equal([1, 101, 201], granted);
+        Assert.All(await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(5)), lease => Assert.True(lease.IsAcquired));
+    }
+
+    [Fact]
+    public void A_shorter_pause_leaves_a_longer_one_in_force_and_a_pause_out_of_range_is_named()
+    {
+        var limiter = Create(rate: 10, burst: 5);
+
+        limiter.Pause(TimeSpan.FromSeconds(2));
+        limiter.Pause(TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.False(limiter.AttemptAcquire().IsAcquired);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(limiter.AttemptAcquire().IsAcquired);
+
+        var negative = Assert.Throws<ArgumentOutOfRangeException>(() => limiter.Pause(TimeSpan.FromMilliseconds(-1)));
+        Assert.Equal(("duration", (object?)TimeSpan.FromMilliseconds(-1)), (negative.ParamName, negative.ActualValue));
+        Assert.Throws<ArgumentOutOfRangeException>(() => limiter.Pause(TimeSpan.FromHours(2)));
+    }
+
+    [Fact]
     public void A_timer_that_wakes_late_costs_queued_requests_nothing_up_to_the_queued_lateness()
     {
         // 1000/s with a burst of 1: a timer 5 ms late would lose 5 permits of every wake-up if grants restarted the schedule
