@@ -26,6 +26,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
     private readonly Func<ThrottlingResultArguments, ResultThrottle>? _resultClassifier;
     private readonly Func<Exception, TimeSpan?>? _retryAfterOf;
     private readonly TimeSpan _maxRetryAfter;
+    private readonly Func<OnThrottleArguments, ValueTask>? _onThrottle;
     private readonly ExponentialBackoff _backoff;
     private readonly ResilienceStrategyTelemetry _pollyTelemetry;
     private readonly TimeProvider _timeProvider;
@@ -39,6 +40,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         _resultClassifier = options.ResultClassifier;
         _retryAfterOf = options.RetryAfter;
         _maxRetryAfter = options.MaxRetryAfter;
+        _onThrottle = options.OnThrottle;
         _backoff = new ExponentialBackoff(options.Backoff);
         _pollyTelemetry = pollyTelemetry;
         _timeProvider = timeProvider;
@@ -131,11 +133,11 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                     delay = honoured > delay ? honoured : delay;
                 }
 
-                // A throttled result is not the caller's any more (Polly's retry does the same with what it discards).
-                (outcome.Result as IDisposable)?.Dispose();
-                target.Telemetry.Metrics?.Retries.Add(1, target.Telemetry.Tags);
-                ThrottleKitLog.RetryScheduled(target.Telemetry.Logger, target.Telemetry.ServiceName, attempt + 1, _backoff.MaxRetries, delay.TotalMilliseconds);
-                _pollyTelemetry.Report(OnThrottleEvent, context, outcome, new OnThrottleArguments(attempt, delay, classification));
+                if (await ReportRetryAsync(target, outcome, context, attempt, delay, classification).ConfigureAwait(context.ContinueOnCapturedContext) is { } callbackError)
+                {
+                    return Outcome.FromException<TResult>(callbackError);
+                }
+
                 try
                 {
                     await TimeProviderDelay.Wait(_timeProvider, delay, context.CancellationToken).ConfigureAwait(false);
@@ -241,7 +243,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
             {
                 target.Telemetry.Metrics?.Exhausted.Add(1, target.Telemetry.Tags);
                 ThrottleKitLog.RetriesExhausted(target.Telemetry, attempt + 1, what);
-                _pollyTelemetry.Report(ExhaustedEvent, context, outcome, new OnThrottleArguments(attempt, TimeSpan.Zero, classification));
+                _pollyTelemetry.Report(ExhaustedEvent, context, outcome, new OnThrottleArguments(attempt, TimeSpan.Zero, classification, context, outcome.Exception, outcome.Result));
             }
 
             if (error is not null)
@@ -258,6 +260,37 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Tells everyone who listens that a throttled attempt is retried after <paramref name="delay"/> (the metrics, the log,
+    /// Polly's telemetry, then the app's <see cref="ThrottlingStrategyOptions.OnThrottle"/>), then disposes the throttled
+    /// result, which is not the caller's any more (Polly's retry does the same with what it discards). Returns what the
+    /// callback threw, which ends the call.
+    /// </summary>
+    private async ValueTask<Exception?> ReportRetryAsync<TResult>(ThrottlingBucket target, Outcome<TResult> outcome, ResilienceContext context, int attempt, TimeSpan delay, ThrottlingClassification classification)
+    {
+        target.Telemetry.Metrics?.Retries.Add(1, target.Telemetry.Tags);
+        ThrottleKitLog.RetryScheduled(target.Telemetry.Logger, target.Telemetry.ServiceName, attempt + 1, _backoff.MaxRetries, delay.TotalMilliseconds);
+        var throttle = new OnThrottleArguments(attempt, delay, classification, context, outcome.Exception, outcome.Result);
+        _pollyTelemetry.Report(OnThrottleEvent, context, outcome, throttle);
+        try
+        {
+            if (_onThrottle is not null)
+            {
+                await _onThrottle(throttle).ConfigureAwait(context.ContinueOnCapturedContext);
+            }
+
+            return null;
+        }
+        catch (Exception callbackError)
+        {
+            return callbackError;
+        }
+        finally
+        {
+            (outcome.Result as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>Waits until the bucket's Retry-After pause, if any, is over; returns the cancellation that cut it short.</summary>
@@ -378,7 +411,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         var message = $"The rate limiter's queue is full{(reason is null ? "." : ": " + reason)}";
         var rejected = retryAfter is { } after ? new RateLimiterRejectedException(message, after) : new RateLimiterRejectedException(message);
         _pollyTelemetry.SetTelemetrySource(rejected);
-        _pollyTelemetry.Report(RejectedEvent, context, new OnThrottleArguments(0, retryAfter ?? TimeSpan.Zero, ThrottlingClassification.Unknown));
+        _pollyTelemetry.Report(RejectedEvent, context, new OnThrottleArguments(0, retryAfter ?? TimeSpan.Zero, ThrottlingClassification.Unknown, context));
         target.Telemetry.Metrics?.Rejected.Add(1, target.Telemetry.Tags);
         ThrottleKitLog.QueueFull(target.Telemetry, retryAfter?.TotalMilliseconds);
         return Outcome.FromException<TResult>(rejected);

@@ -1,4 +1,5 @@
 using System;
+using System.Threading.Tasks;
 using System.Threading.RateLimiting;
 using Polly;
 using ThrottleKit.Internal;
@@ -59,6 +60,13 @@ public class ThrottlingStrategyOptions : ResilienceStrategyOptions
     /// </summary>
     [DurationRange]
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets what runs each time a throttled attempt is about to be retried, before the wait, as Polly's retry has
+    /// <c>OnRetry</c>: to count or log throttles an app's own way, without a telemetry listener. An exception it throws
+    /// ends the call with that exception. Default none.
+    /// </summary>
+    public Func<OnThrottleArguments, ValueTask>? OnThrottle { get; set; }
 
     /// <summary>Gets or sets the retry schedule for throttled attempts. Default 10 ms … 5 s, 10 retries, no jitter.</summary>
     [RequiredSetting]

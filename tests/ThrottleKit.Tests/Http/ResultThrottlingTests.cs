@@ -68,12 +68,14 @@ public sealed class ResultThrottlingTests : IDisposable
     {
         var pipeline = Pipeline();
         var sentByOther = new List<TimeSpan>();
+        var sentAfterPause = 0;
         var throttledOnce = false;
 
         var throttled = Begin(pipeline, () =>
         {
             if (throttledOnce)
             {
+                Interlocked.Increment(ref sentAfterPause);
                 return Ok();
             }
 
@@ -81,18 +83,27 @@ public sealed class ResultThrottlingTests : IDisposable
             return TooMany(retryAfterSeconds: 3);
         });
         _time.Advance(TimeSpan.FromMilliseconds(500));
-        var other = Begin(pipeline, () => { sentByOther.Add(Now); return Ok(); });
+        var other = Begin(pipeline, () =>
+        {
+            lock (sentByOther)
+            {
+                sentByOther.Add(Now);
+            }
+
+            Interlocked.Increment(ref sentAfterPause);
+            return Ok();
+        });
         _time.Advance(TimeSpan.FromMilliseconds(2499));
         Assert.Empty(sentByOther);
-        // When the pause ends the bucket has one permit, not the burst it would have saved up: the two calls go one
-        // interval (10 ms at 100/s) apart, in either order.
-        while (!(throttled.IsCompleted && other.IsCompleted))
-        {
-            await AdvanceAsync(TimeSpan.FromMilliseconds(1));
-        }
+        _time.Advance(TimeSpan.FromMilliseconds(1));
 
+        // When the pause ends the bucket has one permit, not the burst it would have saved up: the two calls go one
+        // interval (10 ms at 100/s) apart, in either order. The clock moves on once both have been sent or have queued.
+        await WaitUntilAsync(() => Volatile.Read(ref sentAfterPause) + _limiter.QueuedPermits == 2);
+        _time.Advance(TimeSpan.FromMilliseconds(10));
         await Task.WhenAll(throttled, other).WaitAsync(Patience);
-        Assert.InRange(Assert.Single(sentByOther), TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(3011));
+
+        Assert.InRange(Assert.Single(sentByOther), TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(3010));
     }
 
     [Fact]
