@@ -7,6 +7,7 @@ using ThrottleKit.Harness;
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- accuracy [--quick] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- fleet --redis HOST:PORT [--quick] [--output DIR]
 // dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- cold-start [--quick] [--output DIR]
+// dotnet run -c Release --project benchmarks/ThrottleKit.Harness -- priorities [--quick] [--output DIR]
 switch (args.FirstOrDefault())
 {
     case "fleet-worker":
@@ -112,7 +113,13 @@ switch (command)
         await File.WriteAllTextAsync(Path.Combine(output, "cold-start.md"), coldStart);
         Console.WriteLine(coldStart);
         return 0;
+    case "priorities":
+        var priorityTable = await PriorityHarness.RunAsync(quick, Console.WriteLine);
+        Directory.CreateDirectory(output);
+        await File.WriteAllTextAsync(Path.Combine(output, "priorities.md"), priorityTable);
+        Console.WriteLine(priorityTable);
+        return 0;
     default:
-        Console.Error.WriteLine($"Unknown command '{command}'. Use: goodput | accuracy | fleet | cold-start, with --quick and --output DIR.");
+        Console.Error.WriteLine($"Unknown command '{command}'. Use: goodput | accuracy | fleet | cold-start | priorities, with --quick and --output DIR.");
         return 2;
 }

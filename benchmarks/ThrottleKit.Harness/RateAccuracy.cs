@@ -50,15 +50,16 @@ public static class RateAccuracy
         // Queued waiters with a burst of 1: every permit goes through the queue and a timer, so this is where a timer's lateness
         // would be lost from the rate. The window bound allows for the queued lateness (GcraRateLimiter.QueuedLateness).
         text.Append("\nQueued waiters, burst 1, 64 callers:\n\n| r | T | granted | share of r·T (target ≥ 99 %) | busiest 100 ms (bound 1 + r·(0.1 s + 20 ms)) | busiest 1 s (bound 1 + r·(1 s + 20 ms)) |\n|---:|---:|---:|---:|---:|---:|\n");
-        foreach (var rate in new[] { 100.0, 1_000, 10_000 })
+        foreach (var (rate, priorities) in new[] { (100.0, false), (1_000, false), (10_000, false), (10_000, true) })
         {
             var seconds = quick ? 2 : 10;
             using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = rate, Burst = 1 });
             var grants = new long[(int)(rate * seconds * 2) + 1024];
-            var granted = await CountAsync(limiter, TimeSpan.FromSeconds(seconds), grants).ConfigureAwait(false);
+            var granted = await CountAsync(limiter, TimeSpan.FromSeconds(seconds), grants, priorities).ConfigureAwait(false);
             var times = grants.Take((int)Math.Min(granted, grants.Length)).Order().ToArray();
             var lateness = GcraRateLimiter.QueuedLateness.TotalSeconds;
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {rate:0}/s | {seconds} s | {granted} | {granted / (rate * seconds):0.0 %} | {Busiest(times, 0.1)} ({1 + (rate * (0.1 + lateness)):0}) | {Busiest(times, 1)} ({1 + (rate * (1 + lateness)):0}) |");
+            var name = priorities ? $"{rate:0}/s, half the callers High, half Low" : $"{rate:0}/s";
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {seconds} s | {granted} | {granted / (rate * seconds):0.0 %} | {Busiest(times, 0.1)} ({1 + (rate * (0.1 + lateness)):0}) | {Busiest(times, 1)} ({1 + (rate * (1 + lateness)):0}) |");
         }
 
         return text.ToString();
@@ -82,12 +83,13 @@ public static class RateAccuracy
         return best;
     }
 
-    private static async Task<long> CountAsync(RateLimiter limiter, TimeSpan duration, long[]? grantTimes = null)
+    private static async Task<long> CountAsync(RateLimiter limiter, TimeSpan duration, long[]? grantTimes = null, bool priorities = false)
     {
         using var stop = new CancellationTokenSource(duration);
         long granted = 0;
-        await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(caller => Task.Run(async () =>
         {
+            using var scope = priorities ? PriorityScope.Enter(new RequestPriority(caller % 2 == 0 ? ThrottlePriority.High : ThrottlePriority.Low)) : null;
             try
             {
                 while (true)

@@ -177,7 +177,7 @@ async Task SendOverSmtpAsync(SesEmulator emulator, bool throttled, Action<bool> 
     await Task.WhenAll(Enumerable.Range(0, SmtpConnections).Select(async _ =>
     {
         using var client = new SmtpClient();
-        using var sender = new ThrottledSmtpSender(client, executor, (c, ct) => Connect(c, emulator, ct));
+        var sender = new ThrottledSmtpSender(client, executor, (c, ct) => Connect(c, emulator, ct));
         if (!throttled)
         {
             await Connect(client, emulator, CancellationToken.None);

@@ -23,17 +23,18 @@ namespace ThrottleKit.MailKit;
 /// The connection is opened (through <c>connect</c>) only when it is not open: at the first send, and after the connection
 /// really dropped — never after a throttle, which leaves an SES connection open and usable. A message takes its permits
 /// once the connection is ready, so sends that waited for a slow connect do not leave bunched. One connection sends one
-/// message at a time, so calls from several tasks take turns (the sender is safe to share between threads); for more
-/// throughput use more connections, each with its sender, sharing one executor (one quota).
+/// message at a time, so calls from several tasks take turns (the sender is safe to share between threads), by the
+/// <see cref="ThrottlePriority"/> of the <see cref="PriorityScope"/> each was made in, then in order; for more throughput
+/// use more connections, each with its sender, sharing one executor (one quota).
 /// </para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "As MailKit's own SendAsync: the overloads differ in their required envelope parameters.")]
-public sealed class ThrottledSmtpSender : IDisposable
+public sealed class ThrottledSmtpSender
 {
     private readonly ISmtpClient _client;
     private readonly IThrottledExecutor _executor;
     private readonly Func<ISmtpClient, CancellationToken, Task> _connect;
-    private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly SmtpTurn _turn = new();
     private int _maxRecipients = SesMaxRecipients;
 
     /// <summary>Creates a sender over one connection.</summary>
@@ -98,9 +99,6 @@ public sealed class ThrottledSmtpSender : IDisposable
         return SendAsync(envelope, (client, ct) => client.SendAsync(message, sender, envelope, ct), cancellationToken);
     }
 
-    /// <summary>Releases the turn-taking; the connection is the caller's.</summary>
-    public void Dispose() => _turn.Dispose();
-
     private static List<MailboxAddress> Distinct(IEnumerable<MailboxAddress> mailboxes)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -118,7 +116,7 @@ public sealed class ThrottledSmtpSender : IDisposable
 
         // One message at a time on the connection, and its permits taken only once the connection is ready to send: permits
         // taken during a slow connect (TLS, AUTH) would all leave when it completes, bunched past the service's own bucket.
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _turn.WaitAsync((PriorityScope.Current ?? RequestPriority.Default).Priority, cancellationToken).ConfigureAwait(false);
         try
         {
             await EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);

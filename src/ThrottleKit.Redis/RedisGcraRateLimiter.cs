@@ -386,13 +386,24 @@ public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateL
                 && double.TryParse((string?)values[4], NumberStyles.Float, CultureInfo.InvariantCulture, out var tat)
                 && double.TryParse((string?)values[5], NumberStyles.Float, CultureInfo.InvariantCulture, out var now))
             {
-                // What the bucket held (the floor a lost bucket is rebuilt from) and what it holds, for the statistics.
-                Volatile.Write(ref _seenTat, tat);
+                // What the bucket held (the floor a lost bucket is rebuilt from) and what it holds, for the statistics. The
+                // floor only rises: answers to concurrent acquires are read in any order, and an older one read last would
+                // rebuild a lost bucket without the turns reserved since, which would then be granted twice.
+                RaiseSeenTat(tat);
                 Volatile.Write(ref _lastAnswer, new LastAnswer(tat - now, rate, (int)(long)values[3], _timeProvider.GetTimestamp()));
             }
         }
 
         return (long)values[0] == 1 ? RedisLease.Granted : RedisLease.Refused(wait, permitCount);
+    }
+
+    private void RaiseSeenTat(double tat)
+    {
+        var seen = Volatile.Read(ref _seenTat);
+        while (tat > seen && Interlocked.CompareExchange(ref _seenTat, tat, seen) is var found && found != seen)
+        {
+            seen = found;
+        }
     }
 
     private Task<RedisResult> RunScriptAsync(IConnectionMultiplexer connection, RedisValue[] arguments, CommandFlags flags)

@@ -64,6 +64,11 @@ internal sealed class SmtpFace : IAsyncDisposable
             {
                 return;
             }
+            catch (InvalidOperationException) when (_stop.IsCancellationRequested)
+            {
+                // Stopped between the loop's check and the accept: the listener says it is not listening.
+                return;
+            }
 
             lock (_sessions)
             {

@@ -18,7 +18,7 @@ public class SmtpSessionTests
         await using var ses = await SesEmulator.StartAsync(new SesEmulatorOptions { Smtp = true, RatePerSecond = 14, Burst = 14 });
         using var limiter = Limiter();
         using var client = new SmtpClient();
-        using var sender = new ThrottledSmtpSender(client, Executor(limiter), (c, ct) => Connect(c, ses, ct));
+        var sender = new ThrottledSmtpSender(client, Executor(limiter), (c, ct) => Connect(c, ses, ct));
 
         var refused = await Assert.ThrowsAsync<ArgumentException>(() => sender.SendAsync(Message(Recipients(51))));
 
@@ -35,7 +35,7 @@ public class SmtpSessionTests
         await using var ses = await SesEmulator.StartAsync(new SesEmulatorOptions { Smtp = true, RatePerSecond = 50, Burst = 50 });
         using var limiter = Limiter();
         using var client = new SmtpClient();
-        using var sender = new ThrottledSmtpSender(client, Executor(limiter), (c, ct) => Connect(c, ses, ct));
+        var sender = new ThrottledSmtpSender(client, Executor(limiter), (c, ct) => Connect(c, ses, ct));
 
         await sender.SendAsync(Message(Recipients(50)));
 
@@ -50,7 +50,7 @@ public class SmtpSessionTests
         using var limiter = Limiter();
         using var client = new SmtpClient();
         var connects = 0;
-        using var sender = new ThrottledSmtpSender(client, Executor(limiter), (c, ct) =>
+        var sender = new ThrottledSmtpSender(client, Executor(limiter), (c, ct) =>
         {
             Interlocked.Increment(ref connects);
             return Connect(c, ses, ct);
@@ -64,6 +64,31 @@ public class SmtpSessionTests
         Assert.Equal(10, ses.Attempts.Count(a => a.Outcome == EmulatorOutcome.Accepted));
         Assert.Equal(10, ses.Attempts.Count);
         Assert.Equal(4, connects);
+    }
+
+    [Fact]
+    public async Task On_one_connection_a_message_sent_at_High_priority_goes_before_the_Low_ones_queued_ahead_of_it()
+    {
+        await using var ses = await SesEmulator.StartAsync(new SesEmulatorOptions { Smtp = true, RatePerSecond = 100, Burst = 100 });
+        using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 5, Burst = 1, AllowBorrowing = true });
+        using var client = new SmtpClient();
+        var sender = new ThrottledSmtpSender(client, Executor(limiter), (c, ct) => Connect(c, ses, ct));
+
+        // The first bulk message takes the connection; three more queue for it, then the urgent one (two recipients, so
+        // that the emulator's log tells it apart).
+        Task Send(ThrottlePriority priority, params string[] to)
+        {
+            using (PriorityScope.Enter(new RequestPriority(priority)))
+            {
+                return sender.SendAsync(Message(to));
+            }
+        }
+
+        var bulk = Enumerable.Range(0, 4).Select(i => Send(ThrottlePriority.Low, $"bulk{i}@example.com")).ToArray();
+        var urgent = Send(ThrottlePriority.High, "reset@example.com", "copy@example.com");
+        await Task.WhenAll([.. bulk, urgent]).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal([1, 2, 1, 1, 1], ses.Attempts.Select(a => a.Cost));
     }
 
     private static GcraRateLimiter Limiter() => new(new GcraRateLimiterOptions { PermitsPerSecond = 14, Burst = 14, AllowBorrowing = true });

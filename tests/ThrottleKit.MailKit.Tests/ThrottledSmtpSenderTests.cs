@@ -122,7 +122,7 @@ public class ThrottledSmtpSenderTests(Xunit.Abstractions.ITestOutputHelper outpu
         var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 1e-6, Burst = 10 }, new FakeTimeProvider());
         var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Classifier = SesSmtpThrottlingClassifier.Instance });
         using var client = new SmtpClient();
-        using var sender = new ThrottledSmtpSender(client, executor, (c, ct) => Connect(c, ses, ct));
+        var sender = new ThrottledSmtpSender(client, executor, (c, ct) => Connect(c, ses, ct));
         var message = Message("a@example.com", "b@example.com", "c@example.com");
         message.Cc.Add(MailboxAddress.Parse("d@example.com"));
         message.Bcc.Add(MailboxAddress.Parse("A@EXAMPLE.COM")); // already a recipient
@@ -150,7 +150,7 @@ public class ThrottledSmtpSenderTests(Xunit.Abstractions.ITestOutputHelper outpu
             time);
         using var client = new SmtpClient();
         var connects = 0;
-        using var sender = new ThrottledSmtpSender(client, executor, (c, ct) =>
+        var sender = new ThrottledSmtpSender(client, executor, (c, ct) =>
         {
             Interlocked.Increment(ref connects);
             return Connect(c, ses, ct);
@@ -182,7 +182,7 @@ public class ThrottledSmtpSenderTests(Xunit.Abstractions.ITestOutputHelper outpu
             Classifier = SesSmtpThrottlingClassifier.Instance,
         });
         using var client = new SmtpClient();
-        using var sender = new ThrottledSmtpSender(client, executor, (c, ct) => Connect(c, ses, ct));
+        var sender = new ThrottledSmtpSender(client, executor, (c, ct) => Connect(c, ses, ct));
 
         await Assert.ThrowsAnyAsync<Exception>(() => sender.SendAsync(Message("a@example.com")));
 

@@ -81,7 +81,7 @@ public sealed class ConsumerAppTests(PackedFeed feed)
             // SMTP through MailKit.
             var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Classifier = SesSmtpThrottlingClassifier.Instance });
             using var smtp = new SmtpClient();
-            using var sender = new ThrottledSmtpSender(smtp, executor, async (c, ct) =>
+            var sender = new ThrottledSmtpSender(smtp, executor, async (c, ct) =>
             {
                 await c.ConnectAsync("127.0.0.1", smtpPort, SecureSocketOptions.None, ct);
                 await c.AuthenticateAsync("user", "password", ct);

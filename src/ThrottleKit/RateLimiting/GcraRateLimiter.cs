@@ -22,8 +22,10 @@ namespace ThrottleKit;
 /// request is refused with <see cref="ArgumentOutOfRangeException"/>, as the limiters of <c>System.Threading.RateLimiting</c> do.
 /// </para>
 /// <para>
-/// Waiters are served first in, first out: a small request never overtakes a large one that queued before it.
-/// Cancelling a waiter removes it from the queue and consumes nothing.
+/// Waiters of one priority and flow are served first in, first out: a small request never overtakes a large one that
+/// queued before it. A waiter of a higher <see cref="ThrottlePriority"/> (<see cref="PriorityScope"/>) goes before lower
+/// ones, which are still assured <see cref="GcraRateLimiterOptions.PriorityFloor"/> of the rate; flows of one priority share
+/// it by weight. Cancelling a waiter removes it from the queue and consumes nothing.
 /// </para>
 /// <para>
 /// Because it is a <see cref="RateLimiter"/>, it plugs into Polly's <c>AddRateLimiter</c>, ASP.NET Core rate limiting and
@@ -54,7 +56,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPaus
     private long _successfulLeases;
     private long _failedLeases;
 
-    private readonly GcraWaiterQueue _queue = new();
+    private readonly GcraWaiterQueue _queue;
     private ITimer? _timer;
 
     /// <summary>
@@ -78,6 +80,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPaus
         _latenessTicks = QueuedLateness.TotalSeconds * _ticksPerSecond;
         _queueLimit = options.QueueLimit;
         _allowBorrowing = options.AllowBorrowing;
+        _queue = new GcraWaiterQueue(options.PriorityFloor);
         _schedule = new GcraSchedule(options.PermitsPerSecond, GcraDefaults.EffectiveBurst(options.PermitsPerSecond, options.Burst), options.JitterAllowance, _ticksPerSecond);
         _origin = _timeProvider.GetTimestamp();
 
@@ -112,6 +115,11 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPaus
 
     /// <summary>Gets how many permits, summed over requests, are waiting in the queue.</summary>
     public long QueuedPermits => _queue.Permits;
+
+    /// <summary>Gets how many requests of <paramref name="priority"/> are waiting in the queue.</summary>
+    /// <param name="priority">The priority.</param>
+    /// <returns>The count, read without a lock.</returns>
+    public int QueuedRequests(ThrottlePriority priority) => _queue.CountOf(priority);
 
     /// <inheritdoc />
     /// <remarks>How long the bucket has been full with nobody waiting; <see langword="null"/> while it is not.</remarks>
@@ -159,7 +167,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPaus
             ArmTimerLocked(now);
         }
 
-        Complete(granted);
+        GcraWaiter.GrantAll(granted);
     }
 
     /// <summary>
@@ -259,15 +267,16 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPaus
                     $"The queue limit of {_queueLimit} permits is reached ({_queue.Permits} queued, {permitCount} requested)."));
             }
 
-            waiter = new GcraWaiter(this, permitCount, cancellationToken);
+            waiter = new GcraWaiter(this, permitCount, PriorityScope.Current ?? RequestPriority.Default, cancellationToken);
+            var head = _queue.Head;
             _queue.Enqueue(waiter);
-            if (ReferenceEquals(_queue.Head, waiter))
+            if (!ReferenceEquals(_queue.Head, head))
             {
                 ArmTimerLocked(now);
             }
         }
 
-        return WaitAsync(waiter, cancellationToken);
+        return waiter.WaitAsync();
     }
 
     /// <inheritdoc />
@@ -310,26 +319,6 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPaus
             var next = waiter.Next;
             waiter.TrySetException(new ObjectDisposedException(nameof(GcraRateLimiter), "The rate limiter was disposed while this request waited for permits."));
             waiter = next;
-        }
-    }
-
-    private static async ValueTask<RateLimitLease> WaitAsync(GcraWaiter waiter, CancellationToken cancellationToken)
-    {
-        // The registration lives exactly as long as the wait; disposing it outside the limiter's lock cannot deadlock
-        // with a cancellation callback that is taking that lock.
-        using (cancellationToken.Register(static state => ((GcraWaiter)state!).Cancel(), waiter))
-        {
-            return await waiter.Task.ConfigureAwait(false);
-        }
-    }
-
-    private static void Complete(GcraWaiter? granted)
-    {
-        while (granted is not null)
-        {
-            var next = granted.Next;
-            granted.TrySetResult(PermitLease.Granted);
-            granted = next;
         }
     }
 
@@ -413,7 +402,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPaus
         var floor = now - _latenessTicks;
         while (_queue.Head is { } head && TryTake(head.Cost, now, floor))
         {
-            _queue.Remove(head);
+            _queue.Dequeue();
             Interlocked.Increment(ref _successfulLeases);
             if (last is null)
             {
@@ -465,7 +454,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPaus
             ArmTimerLocked(now);
         }
 
-        Complete(granted);
+        GcraWaiter.GrantAll(granted);
     }
 
     internal void Cancel(GcraWaiter waiter)
@@ -478,11 +467,11 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPaus
                 return;
             }
 
-            var wasHead = ReferenceEquals(_queue.Head, waiter);
+            var head = _queue.Head;
             _queue.Remove(waiter);
-            if (wasHead)
+            if (!ReferenceEquals(_queue.Head, head))
             {
-                // The requests behind it may fit now, or later than the cancelled one would have.
+                // The request now at the head may fit now, or later than the cancelled one would have.
                 var now = Now();
                 granted = GrantQueuedLocked(now);
                 ArmTimerLocked(now);
@@ -490,7 +479,7 @@ public sealed class GcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPaus
         }
 
         waiter.TrySetCanceled(waiter.CancellationToken);
-        Complete(granted);
+        GcraWaiter.GrantAll(granted);
     }
 
     private double Now() => _timeProvider.GetTimestamp() - _origin;

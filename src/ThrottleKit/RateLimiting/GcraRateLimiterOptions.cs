@@ -61,4 +61,13 @@ public class GcraRateLimiterOptions
     /// <c>System.Threading.RateLimiting</c>'s limiters do), such a request is refused with <see cref="ArgumentOutOfRangeException"/>.
     /// </summary>
     public bool AllowBorrowing { get; set; }
+
+    /// <summary>
+    /// Gets or sets the share of the rate assured to each priority below the highest one with requests waiting, while it has
+    /// requests waiting (<see cref="ThrottlePriority"/>, <see cref="PriorityScope"/>): urgent requests are granted first,
+    /// and bulk ones still receive at least this share, so they never starve. Nothing changes for requests that name no
+    /// priority. Default 0.1 (10 %); between 0 and 0.3.
+    /// </summary>
+    [NumberRange(0, 0.3)]
+    public double PriorityFloor { get; set; } = 0.1;
 }

@@ -10,4 +10,11 @@ public static class ThrottlingProperties
     /// Zero waits for the rate without spending it.
     /// </summary>
     public static ResiliencePropertyKey<int> Cost { get; } = new("ThrottleKit.Cost");
+
+    /// <summary>
+    /// Gets the key of the call's priority and flow when it has to wait for permits (<see cref="RequestPriority"/>); the
+    /// strategy takes each attempt's permits in that <see cref="PriorityScope"/>. When not set, the scope the call was made in
+    /// applies, and outside every scope <see cref="ThrottlePriority.Normal"/>.
+    /// </summary>
+    public static ResiliencePropertyKey<RequestPriority> Priority { get; } = new("ThrottleKit.Priority");
 }

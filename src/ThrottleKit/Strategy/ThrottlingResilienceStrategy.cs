@@ -74,7 +74,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                 RateLimitLease lease;
                 try
                 {
-                    lease = await AcquireAsync(target, cost, context.CancellationToken).ConfigureAwait(false);
+                    lease = await AcquireAsync(target, cost, context).ConfigureAwait(false);
                 }
                 catch (Exception acquireError)
                 {
@@ -374,9 +374,23 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         return _backoff.GetDelay(retry, previousDelay, sample);
     }
 
-    private ValueTask<RateLimitLease> AcquireAsync(ThrottlingBucket target, int cost, CancellationToken cancellationToken)
+    private static ValueTask<RateLimitLease> AcquireInScope(ThrottlingBucket target, int cost, ResilienceContext context)
     {
-        var pending = target.RateLimiter.AcquireAsync(cost, cancellationToken);
+        if (!context.Properties.TryGetValue(ThrottlingProperties.Priority, out var priority))
+        {
+            return target.RateLimiter.AcquireAsync(cost, context.CancellationToken);
+        }
+
+        // The limiter reads the scope when it queues the request, which is within this call: the scope can end at once.
+        using (PriorityScope.Enter(priority))
+        {
+            return target.RateLimiter.AcquireAsync(cost, context.CancellationToken);
+        }
+    }
+
+    private ValueTask<RateLimitLease> AcquireAsync(ThrottlingBucket target, int cost, ResilienceContext context)
+    {
+        var pending = AcquireInScope(target, cost, context);
         if (target.Telemetry.Metrics?.PermitWait is not { Enabled: true } histogram)
         {
             return pending;
