@@ -68,4 +68,11 @@ public sealed class AwsServiceThrottlingOptions
     /// </summary>
     [NumberRange(1, Limits.MaxPermits)]
     public int MaxCost { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// Gets or sets how the priority and flow of a request made outside any <see cref="PriorityScope"/> are read from the
+    /// request (<see cref="ThrottlePriority"/>). Default: none are, and such requests are <see cref="ThrottlePriority.Normal"/>.
+    /// </summary>
+    [RequiredSetting]
+    public AwsPriorityOptions Priorities { get; set; } = new();
 }

@@ -63,6 +63,11 @@ internal sealed class ThrottlingRetryHandler : PipelineHandler
         var context = ResilienceContextPool.Shared.Get(requestContext.CancellationToken);
         context.Properties.Set(ThrottlingProperties.Cost, cost);
         context.Properties.Set(AwsBucket.CallKey, bucket.Throttling);
+        if (PriorityScope.Current is null && throttle.PriorityOf(requestContext.OriginalRequest) is { } priority)
+        {
+            context.Properties.Set(ThrottlingProperties.Priority, priority);
+        }
+
         try
         {
             return await throttle.Pipeline.ExecuteAsync(static (_, call) => call.AttemptAsync(), context, call).ConfigureAwait(false);

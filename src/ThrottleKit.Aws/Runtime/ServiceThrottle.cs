@@ -99,6 +99,24 @@ internal sealed class ServiceThrottle : IDisposable
         return (GetBucket(new AwsPartition(Key, AwsPartition.RegionOf(requestContext), AwsPartition.AccountOf(requestContext, _settings.AccountId), group), client), cost);
     }
 
+    /// <summary>
+    /// The priority and flow a request made outside any <see cref="PriorityScope"/> has by the service's
+    /// <see cref="AwsServiceThrottlingOptions.Priorities"/>; <see langword="null"/> when they read nothing from requests.
+    /// </summary>
+    public RequestPriority? PriorityOf(AmazonWebServiceRequest request)
+    {
+        var rules = _options.Priorities;
+        if (rules.By is null && rules.FlowBy is null)
+        {
+            return null;
+        }
+
+        var priority = rules.By is { } by && RequestProperty.Read(request, by) is { } value && rules.Values.TryGetValue(value, out var mapped)
+            ? mapped
+            : ThrottlePriority.Normal;
+        return new RequestPriority(priority, rules.FlowBy is { } flowBy ? RequestProperty.Read(request, flowBy) : null);
+    }
+
     /// <summary>Takes up settings that changed while running: each bucket's rate at once, and the backoff for the next call.</summary>
     public void Apply(AwsServiceThrottlingOptions options, AwsBucketSettings settings)
     {

@@ -105,6 +105,9 @@ public sealed class AdaptiveRateLimiter : RateLimiter, IRateFeedback, IAdjustabl
     /// <summary>Gets the rate in force, in permits per second.</summary>
     public double PermitsPerSecond => _rate.PermitsPerSecond;
 
+    /// <summary>Gets the limiter whose rate this one steers.</summary>
+    internal RateLimiter Bucket => _bucket;
+
     /// <summary>Sets the rate in force, within the floor and the ceiling; from there it adapts as before.</summary>
     /// <param name="permitsPerSecond">The new rate, between 0.000001 and 10⁹ permits per second.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitsPerSecond"/> is out of that range.</exception>

@@ -12,10 +12,12 @@ namespace ThrottleKit;
 internal sealed class GcraWaiterQueue
 {
     private const int Priorities = 3;
-    private readonly GcraFairQueue[] _byPriority = [new(), new(), new()];
-    private readonly double[] _earned = new double[Priorities];
-    private readonly int[] _counts = new int[Priorities];
     private readonly double _floor;
+
+    // Made at the first wait: most buckets (an idle partition, a limiter that is never contended) never queue anyone.
+    private GcraFairQueue[] _byPriority = null!;
+    private double[] _earned = null!;
+    private int[] _counts = null!;
     private volatile int _count;
     private long _permits;
     private long _sequence;
@@ -32,10 +34,17 @@ internal sealed class GcraWaiterQueue
     public long Permits => Volatile.Read(ref _permits);
 
     /// <summary>Gets how many requests of <paramref name="priority"/> wait.</summary>
-    public int CountOf(ThrottlePriority priority) => Volatile.Read(ref _counts[(int)priority]);
+    public int CountOf(ThrottlePriority priority) => Volatile.Read(ref _counts) is { } counts ? Volatile.Read(ref counts[(int)priority]) : 0;
 
     public void Enqueue(GcraWaiter waiter)
     {
+        if (_byPriority is null)
+        {
+            _byPriority = [new(), new(), new()];
+            _earned = new double[Priorities];
+            Volatile.Write(ref _counts, new int[Priorities]);
+        }
+
         var priority = (int)waiter.Priority.Priority;
         waiter.IsQueued = true;
         waiter.Sequence = _sequence++;
@@ -72,6 +81,11 @@ internal sealed class GcraWaiterQueue
     public GcraWaiter? Clear()
     {
         GcraWaiter? first = null;
+        if (_byPriority is null)
+        {
+            return null;
+        }
+
         for (var p = Priorities - 1; p >= 0; p--)
         {
             foreach (var waiter in _byPriority[p].Clear())

@@ -374,15 +374,15 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         return _backoff.GetDelay(retry, previousDelay, sample);
     }
 
-    private static ValueTask<RateLimitLease> AcquireInScope(ThrottlingBucket target, int cost, ResilienceContext context)
+    private static ValueTask<RateLimitLease> AcquireInScope(ThrottlingBucket target, int cost, ResilienceContext context, RequestPriority? priority)
     {
-        if (!context.Properties.TryGetValue(ThrottlingProperties.Priority, out var priority))
+        if (priority is not { } named)
         {
             return target.RateLimiter.AcquireAsync(cost, context.CancellationToken);
         }
 
         // The limiter reads the scope when it queues the request, which is within this call: the scope can end at once.
-        using (PriorityScope.Enter(priority))
+        using (PriorityScope.Enter(named))
         {
             return target.RateLimiter.AcquireAsync(cost, context.CancellationToken);
         }
@@ -390,22 +390,25 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
 
     private ValueTask<RateLimitLease> AcquireAsync(ThrottlingBucket target, int cost, ResilienceContext context)
     {
-        var pending = AcquireInScope(target, cost, context);
+        RequestPriority? named = context.Properties.TryGetValue(ThrottlingProperties.Priority, out var set) ? set : null;
+        var pending = AcquireInScope(target, cost, context, named);
         if (target.Telemetry.Metrics?.PermitWait is not { Enabled: true } histogram)
         {
             return pending;
         }
 
+        // The wait is tagged with the call's priority (flows are unbounded, so not tags).
+        var tags = target.Telemetry.TagsByPriority[(int)(named ?? PriorityScope.Current ?? RequestPriority.Default).Priority];
         if (pending.IsCompleted)
         {
-            histogram.Record(0, target.Telemetry.Tags);
+            histogram.Record(0, tags);
             return pending;
         }
 
-        return MeasureWaitAsync(pending, histogram, target.Telemetry);
+        return MeasureWaitAsync(pending, histogram, tags);
     }
 
-    private async ValueTask<RateLimitLease> MeasureWaitAsync(ValueTask<RateLimitLease> pending, System.Diagnostics.Metrics.Histogram<double> histogram, ThrottleKitTelemetry telemetry)
+    private async ValueTask<RateLimitLease> MeasureWaitAsync(ValueTask<RateLimitLease> pending, System.Diagnostics.Metrics.Histogram<double> histogram, System.Collections.Generic.KeyValuePair<string, object?>[] tags)
     {
         var start = _timeProvider.GetTimestamp();
         try
@@ -414,7 +417,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         }
         finally
         {
-            histogram.Record(_timeProvider.GetElapsedTime(start).TotalSeconds, telemetry.Tags);
+            histogram.Record(_timeProvider.GetElapsedTime(start).TotalSeconds, tags);
         }
     }
 

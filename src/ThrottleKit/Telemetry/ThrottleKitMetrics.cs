@@ -27,6 +27,11 @@ public sealed class ThrottleKitMetrics : IDisposable
     /// <summary>The tag naming the throttled service on every measurement.</summary>
     public const string ServiceTag = "throttlekit.service";
 
+    /// <summary>The tag naming a request's <see cref="ThrottlePriority"/> on the permit wait and the queue depth: <c>High</c>, <c>Normal</c> or <c>Low</c> (flows are not tags: they are unbounded).</summary>
+    public const string PriorityTag = "throttlekit.priority";
+
+    private static readonly string[] PriorityNames = [nameof(ThrottlePriority.High), nameof(ThrottlePriority.Normal), nameof(ThrottlePriority.Low)];
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly List<RateSource> _rateSources = [];
@@ -45,6 +50,7 @@ public sealed class ThrottleKitMetrics : IDisposable
         Rejected = _meter.CreateCounter<long>("throttlekit.calls.rejected", "{call}", "Calls refused because the rate limiter's queue was full.");
         PermitWait = _meter.CreateHistogram<double>("throttlekit.permit.wait.duration", "s", "Time an attempt waited for its permits.");
         _meter.CreateObservableGauge("throttlekit.rate_limit.rate", ObserveRates, "{permit}/s", "The rate limit in force, in permits per second.");
+        _meter.CreateObservableGauge("throttlekit.rate_limit.queued", ObserveQueues, "{request}", "Requests waiting in the rate limiter's queue, by priority.");
     }
 
     /// <summary>Gets the meter the instruments live on, for a package of ThrottleKit's that adds its own.</summary>
@@ -140,6 +146,31 @@ public sealed class ThrottleKitMetrics : IDisposable
     /// Drops the entries untracked or collected. The list and the table keep the room of their largest size, so once they are
     /// down to a quarter of it both are made again at the size in use: many buckets let go leave nothing behind.
     /// </summary>
+    /// <summary>The tags of a measurement about requests of <paramref name="priority"/>.</summary>
+    internal static KeyValuePair<string, object?>[] WithPriority(KeyValuePair<string, object?>[] tags, ThrottlePriority priority)
+        => [.. tags, new(PriorityTag, PriorityNames[(int)priority])];
+
+    private List<Measurement<int>> ObserveQueues()
+    {
+        lock (_rateSources)
+        {
+            var measurements = new List<Measurement<int>>();
+            Compact();
+            foreach (var source in _rateSources)
+            {
+                if (source.Limiter.TryGetTarget(out var limiter) && (limiter as GcraRateLimiter ?? (limiter as AdaptiveRateLimiter)?.Bucket as GcraRateLimiter) is { } queue)
+                {
+                    foreach (var priority in (ReadOnlySpan<ThrottlePriority>)[ThrottlePriority.High, ThrottlePriority.Normal, ThrottlePriority.Low])
+                    {
+                        measurements.Add(new Measurement<int>(queue.QueuedRequests(priority), WithPriority(source.Tags, priority)));
+                    }
+                }
+            }
+
+            return measurements;
+        }
+    }
+
     private void Compact()
     {
         _rateSources.RemoveAll(source => source.Removed || !source.Limiter.TryGetTarget(out _));

@@ -29,6 +29,7 @@ public sealed class ThrottleKitTelemetry
         Logger = loggerFactory?.CreateLogger("ThrottleKit") ?? NullLogger.Instance;
         Metrics = metrics;
         Tags = [new(ThrottleKitMetrics.ServiceTag, serviceName), .. tags ?? []];
+        TagsByPriority = [.. new[] { ThrottlePriority.High, ThrottlePriority.Normal, ThrottlePriority.Low }.Select(p => ThrottleKitMetrics.WithPriority(Tags, p))];
     }
 
     /// <summary>Gets the service name.</summary>
@@ -39,6 +40,9 @@ public sealed class ThrottleKitTelemetry
     internal ThrottleKitMetrics? Metrics { get; }
 
     internal KeyValuePair<string, object?>[] Tags { get; }
+
+    /// <summary>Gets <see cref="Tags"/> with each priority's tag, made once: a permit wait is recorded on every attempt.</summary>
+    internal KeyValuePair<string, object?>[][] TagsByPriority { get; }
 
     /// <summary>Warnings that a storm could repeat many times a second come through here: at most one a second each.</summary>
     internal LogGate Exhausted { get; } = new();

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Threading.Tasks;
@@ -183,6 +184,34 @@ public sealed class ThrottleKitTelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task The_permit_wait_is_tagged_with_the_calls_priority_and_the_queue_depth_is_reported_by_priority()
+    {
+        using var waits = Collect<double>("throttlekit.permit.wait.duration");
+        using var queued = Collect<int>("throttlekit.rate_limit.queued");
+        using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 10, Burst = 1 }, _time);
+        var executor = new ThrottledExecutor(new ThrottlingStrategyOptions { RateLimiter = limiter, Classifier = Classifier, Telemetry = Telemetry() }, _time);
+
+        await executor.ExecuteAsync(_ => Task.CompletedTask);
+        Task Send(ThrottlePriority priority)
+        {
+            using (PriorityScope.Enter(new RequestPriority(priority, flow: "tenant-a")))
+            {
+                return executor.ExecuteAsync(_ => Task.CompletedTask);
+            }
+        }
+
+        var waiting = new[] { Send(ThrottlePriority.Low), Send(ThrottlePriority.Low), Send(ThrottlePriority.High) };
+        queued.RecordObservableInstruments();
+        var depth = queued.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags["throttlekit.priority"]!, m => m.Value);
+        Assert.Equal(new Dictionary<string, int> { ["High"] = 1, ["Normal"] = 0, ["Low"] = 2 }, depth);
+
+        _time.Advance(TimeSpan.FromMilliseconds(300));
+        await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(["Normal", "High", "Low", "Low"], waits.GetMeasurementSnapshot().Select(m => (string)m.Tags["throttlekit.priority"]!));
+        Assert.All(waits.GetMeasurementSnapshot(), m => Assert.False(m.Tags.ContainsKey("flow")));
+    }
+
+    [Fact]
     public void Instrument_names_follow_OpenTelemetry_conventions()
     {
         var names = new System.Collections.Generic.List<string>();
@@ -201,7 +230,7 @@ public sealed class ThrottleKitTelemetryTests : IDisposable
         using var metrics = new ThrottleKitMetrics();
 
         Assert.Equal(
-            ["throttlekit.calls.exhausted", "throttlekit.calls.rejected", "throttlekit.permit.wait.duration", "throttlekit.rate_limit.rate", "throttlekit.retries", "throttlekit.throttles"],
+            ["throttlekit.calls.exhausted", "throttlekit.calls.rejected", "throttlekit.permit.wait.duration", "throttlekit.rate_limit.queued", "throttlekit.rate_limit.rate", "throttlekit.retries", "throttlekit.throttles"],
             names.Distinct().Order(StringComparer.Ordinal));
         Assert.All(names, n => Assert.Matches("^[a-z][a-z0-9_.]*$", n));
     }
