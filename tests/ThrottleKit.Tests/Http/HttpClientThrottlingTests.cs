@@ -13,33 +13,29 @@ namespace ThrottleKit.Tests.Http;
 
 /// <summary>
 /// An app's HttpClient from IHttpClientFactory with AddResilienceHandler, against a Kestrel server on loopback that answers
-/// 429 with Retry-After over its quota: no caller sees a 429, because the throttling strategy classifies responses, and no
-/// request goes out while a Retry-After the server gave is running.
+/// 429 with Retry-After over its quota: no caller sees a 429, because the throttling strategy classifies responses; at
+/// rate = quota almost nothing is throttled, because a Retry-After pauses the limiter instead of letting its queue burst.
 /// </summary>
 [Trait("Category", RealClock.Category)]
 public sealed class HttpClientThrottlingTests(ITestOutputHelper output)
 {
     private const int Callers = 64;
 
-    // A request sent before the client read a 429 may arrive after it: in flight on loopback, or stamped late by a server
-    // that the machine stalled. Half the one-second Retry-After leaves room for both and still sees a client that ignores
-    // it: such a client sends tens of requests in the other half.
-    private static readonly TimeSpan InFlight = TimeSpan.FromMilliseconds(500);
-
     [Fact]
-    public async Task Through_AddResilienceHandler_every_caller_gets_its_200_and_nothing_is_sent_inside_a_Retry_After()
+    public async Task Through_AddResilienceHandler_every_caller_gets_its_200_although_the_server_answered_429s()
     {
         await using var server = await KestrelQuotaServer.StartAsync(ratePerSecond: 20, burst: 10);
         using var limiter = new GcraRateLimiter(new GcraRateLimiterOptions { PermitsPerSecond = 100, Burst = 30 });
 
         var statuses = await SendAsync(server, limiter, calls: 60);
 
-        // The limiter runs at five times the server's quota: the server answered 429s, each was retried after its Retry-After,
-        // and the bucket held every other caller back as long.
+        // The limiter runs at five times the server's quota: the server answered 429s, and each was retried after its
+        // Retry-After. That no call goes out during a pause is asserted on the virtual clock (ResultThrottlingTests): here, on
+        // a real one, a stalled thread pool reads 429s late and sends what it had in hand, and a check with room for that
+        // passed with the pause taken out.
         Assert.True(server.Throttled > 0, "the server never throttled, so nothing here was tested");
         Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.Equal(60, server.Accepted);
-        Assert.Equal(0, server.ArrivedBeforeRetryAfter(InFlight));
     }
 
     [Fact]

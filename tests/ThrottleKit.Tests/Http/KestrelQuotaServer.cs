@@ -44,9 +44,6 @@ internal sealed class KestrelQuotaServer : IAsyncDisposable
     /// <summary>Gets the server's base address.</summary>
     public Uri Address { get; private set; } = null!;
 
-    /// <summary>Gets how long the Retry-After of each 429 asks the client to wait.</summary>
-    public TimeSpan RetryAfter => TimeSpan.FromSeconds(_retryAfterSeconds);
-
     /// <summary>Gets every request as it arrived: when (on the server's clock) and whether it was answered 429.</summary>
     public IReadOnlyList<(TimeSpan At, bool Throttled)> Arrivals
     {
@@ -73,17 +70,6 @@ internal sealed class KestrelQuotaServer : IAsyncDisposable
         var bound = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         server.Address = new Uri(bound.EndsWith('/') ? bound : bound + "/");
         return server;
-    }
-
-    /// <summary>
-    /// Requests that arrived while a Retry-After the server gave was still running, past <paramref name="inFlight"/>: a
-    /// request sent before the client read the 429 may arrive just after it, one sent after it was read must not.
-    /// </summary>
-    public int ArrivedBeforeRetryAfter(TimeSpan inFlight)
-    {
-        var arrivals = Arrivals;
-        var throttles = arrivals.Where(a => a.Throttled).Select(a => a.At).ToArray();
-        return arrivals.Count(a => throttles.Any(t => a.At > t + inFlight && a.At < t + RetryAfter));
     }
 
     public async ValueTask DisposeAsync()
