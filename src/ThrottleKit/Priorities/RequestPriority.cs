@@ -8,6 +8,7 @@ namespace ThrottleKit;
 /// </summary>
 public readonly struct RequestPriority : IEquatable<RequestPriority>
 {
+    private readonly ThrottlePriority _priority;
     private readonly double _weight;
 
     /// <summary>Describes a request's priority and flow.</summary>
@@ -27,7 +28,7 @@ public readonly struct RequestPriority : IEquatable<RequestPriority>
             throw new ArgumentOutOfRangeException(nameof(weight), weight, $"{nameof(weight)} must be between {MinWeight} and {MaxWeight}; it is {weight}.");
         }
 
-        Priority = priority;
+        _priority = priority;
         Flow = flow;
         _weight = weight;
     }
@@ -41,8 +42,8 @@ public readonly struct RequestPriority : IEquatable<RequestPriority>
     /// <summary>Gets what a request that names nothing is: <see cref="ThrottlePriority.Normal"/>, the common flow, weight 1.</summary>
     public static RequestPriority Default => new(ThrottlePriority.Normal);
 
-    /// <summary>Gets the priority.</summary>
-    public ThrottlePriority Priority { get; }
+    /// <summary>Gets the priority (<see cref="ThrottlePriority.Normal"/> for a default value of this struct, as for a request that names none).</summary>
+    public ThrottlePriority Priority => _weight == 0 ? ThrottlePriority.Normal : _priority;
 
     /// <summary>Gets the flow within the priority; <see langword="null"/> for the common flow.</summary>
     public string? Flow { get; }

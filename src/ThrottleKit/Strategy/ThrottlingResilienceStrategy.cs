@@ -59,6 +59,8 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
             return Outcome.FromException<TResult>(refusal);
         }
 
+        // Read once a call: the priority is the call's, and the lookup would otherwise be paid on every attempt.
+        RequestPriority? priority = context.Properties.TryGetValue(ThrottlingProperties.Priority, out var named) ? named : null;
         var succeeded = false;
         try
         {
@@ -74,7 +76,7 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
                 RateLimitLease lease;
                 try
                 {
-                    lease = await AcquireAsync(target, cost, context).ConfigureAwait(false);
+                    lease = await AcquireAsync(target, cost, context, priority).ConfigureAwait(false);
                 }
                 catch (Exception acquireError)
                 {
@@ -388,9 +390,8 @@ internal sealed class ThrottlingResilienceStrategy : ResilienceStrategy
         }
     }
 
-    private ValueTask<RateLimitLease> AcquireAsync(ThrottlingBucket target, int cost, ResilienceContext context)
+    private ValueTask<RateLimitLease> AcquireAsync(ThrottlingBucket target, int cost, ResilienceContext context, RequestPriority? named)
     {
-        RequestPriority? named = context.Properties.TryGetValue(ThrottlingProperties.Priority, out var set) ? set : null;
         var pending = AcquireInScope(target, cost, context, named);
         if (target.Telemetry.Metrics?.PermitWait is not { Enabled: true } histogram)
         {
