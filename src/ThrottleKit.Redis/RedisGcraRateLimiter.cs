@@ -48,8 +48,7 @@ public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateL
     private readonly RedisCircuit _circuit;
     private readonly CancellationTokenSource _disposing = new();
     private double _rate;
-    private double _seenTat = -1;
-    private LastAnswer? _lastAnswer;
+    private BucketView? _view;
     private long _roundTrips;
     private long _successfulLeases;
     private long _failedLeases;
@@ -138,9 +137,9 @@ public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateL
         {
             available = _fallback.AvailablePermits;
         }
-        else if (Volatile.Read(ref _lastAnswer) is { } last)
+        else if (Volatile.Read(ref _view) is { } last)
         {
-            var debt = last.DebtMicroseconds - (_timeProvider.GetElapsedTime(last.Timestamp).Ticks / 10.0);
+            var debt = last.Tat - last.Now - (_timeProvider.GetElapsedTime(last.Timestamp).Ticks / 10.0);
             available = GcraMath.AvailablePermits(debt, last.Burst, 1_000_000 / last.Rate, _allowanceMicroseconds);
         }
         else
@@ -358,7 +357,7 @@ public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateL
 
     private RedisValue[] Arguments(string mode, int cost, double rate, long longestWait)
     {
-        var seen = Volatile.Read(ref _seenTat);
+        var view = Volatile.Read(ref _view);
         return
         [
             mode,
@@ -369,8 +368,9 @@ public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateL
             longestWait,
             _useRedisTime ? -1 : (_timeProvider.GetUtcNow().UtcTicks - UnixEpochTicks) / 10,
             _expiryMilliseconds,
-            seen.ToString("R", CultureInfo.InvariantCulture),
-            _startEmpty && seen < 0 ? 1 : 0,
+            view is null ? "-1" : view.Tat.ToString("R", CultureInfo.InvariantCulture),
+            _startEmpty && view is null ? 1 : 0,
+            view is null || view.Outages != _circuit.Outages ? "-1" : view.Now.ToString("R", CultureInfo.InvariantCulture),
         ];
     }
 
@@ -386,23 +386,29 @@ public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateL
                 && double.TryParse((string?)values[4], NumberStyles.Float, CultureInfo.InvariantCulture, out var tat)
                 && double.TryParse((string?)values[5], NumberStyles.Float, CultureInfo.InvariantCulture, out var now))
             {
-                // What the bucket held (the floor a lost bucket is rebuilt from) and what it holds, for the statistics. The
-                // floor only rises: answers to concurrent acquires are read in any order, and an older one read last would
-                // rebuild a lost bucket without the turns reserved since, which would then be granted twice.
-                RaiseSeenTat(tat);
-                Volatile.Write(ref _lastAnswer, new LastAnswer(tat - now, rate, (int)(long)values[3], _timeProvider.GetTimestamp()));
+                // What the bucket held (the view a lost bucket is rebuilt from) and what it holds, for the statistics. The
+                // newest answer by the bucket's clock is kept: answers to concurrent acquires are read in any order, and an
+                // older one read last would rebuild a lost bucket without the turns reserved since, which would then be
+                // granted twice.
+                Keep(new BucketView(tat, now, rate, (int)(long)values[3], _timeProvider.GetTimestamp(), _circuit.Outages));
             }
         }
 
         return (long)values[0] == 1 ? RedisLease.Granted : RedisLease.Refused(wait, permitCount);
     }
 
-    private void RaiseSeenTat(double tat)
+    private void Keep(BucketView answer)
     {
-        var seen = Volatile.Read(ref _seenTat);
-        while (tat > seen && Interlocked.CompareExchange(ref _seenTat, tat, seen) is var found && found != seen)
+        var kept = Volatile.Read(ref _view);
+        while (kept is null || answer.Now > kept.Now || (answer.Now == kept.Now && answer.Tat > kept.Tat))
         {
-            seen = found;
+            var found = Interlocked.CompareExchange(ref _view, answer, kept);
+            if (ReferenceEquals(found, kept))
+            {
+                return;
+            }
+
+            kept = found;
         }
     }
 
@@ -488,6 +494,10 @@ public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateL
 
     private void ThrowIfDisposed() => Guard.NotDisposed(Volatile.Read(ref _disposed) != 0, this);
 
-    /// <summary>What the bucket held after Redis last answered this process: its debt (µs), rate and burst, and when (local timestamp).</summary>
-    private sealed record LastAnswer(double DebtMicroseconds, double Rate, int Burst, long Timestamp);
+    /// <summary>
+    /// What the bucket held at Redis's newest answer to this process: its <c>tat</c> and the time it answered (µs, on the
+    /// bucket's clock), its rate and burst, when the answer was read (local timestamp), and how many outages the circuit had
+    /// had by then: turns reserved before an outage were given up when it began, so such a view's debt is not carried.
+    /// </summary>
+    private sealed record BucketView(double Tat, double Now, double Rate, int Burst, long Timestamp, long Outages);
 }

@@ -53,6 +53,81 @@ public sealed class RedisTransitionTests
     }
 
     [Fact]
+    public async Task A_bucket_lost_a_second_after_a_process_last_saw_it_comes_back_with_the_turns_the_fleet_reserved_meanwhile()
+    {
+        await using var server = await LocalRedisServer.StartAsync();
+        using var connectionA = await Connect(server);
+        using var connectionB = await Connect(server);
+        var time = new FakeTimeProvider();
+        var bucket = SharedRedis.NewBucketName();
+        var shape = new GcraRateLimiterOptions { PermitsPerSecond = 10, Burst = 10 };
+        using var a = Limiter(connectionA, time, shape, bucket);
+        using var b = Limiter(connectionB, time, shape, bucket);
+
+        // A spends the burst, then B alone keeps the bucket busy at its rate for a second: A's view is a second old.
+        Assert.Equal(10, Enumerable.Range(0, 11).Count(_ => a.AttemptAcquire(1).IsAcquired));
+        for (var step = 0; step < 10; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            Assert.True(b.AttemptAcquire(1).IsAcquired);
+        }
+
+        await connectionA.GetServer(server.Configuration).FlushAllDatabasesAsync();
+
+        // Rebuilt from where A's view stood (its tat), the bucket would be full: ten more at once. Carried to now, A's view
+        // shows the bucket as empty as it is, and the rate goes on.
+        Assert.False(a.AttemptAcquire(1).IsAcquired);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.True(a.AttemptAcquire(1).IsAcquired);
+        Assert.False(b.AttemptAcquire(1).IsAcquired);
+    }
+
+    [Fact]
+    public async Task After_a_loss_each_process_that_saw_the_bucket_before_it_raises_what_an_older_view_rebuilt()
+    {
+        await using var server = await LocalRedisServer.StartAsync();
+        using var connectionA = await Connect(server);
+        using var connectionB = await Connect(server);
+        var time = new FakeTimeProvider();
+        var bucket = SharedRedis.NewBucketName();
+        var shape = new GcraRateLimiterOptions { PermitsPerSecond = 10, Burst = 10 };
+        using var a = Limiter(connectionA, time, shape, bucket);
+        using var b = Limiter(connectionB, time, shape, bucket);
+
+        // A saw one permit spent; B then spent the other nine. A, the first to call after the loss, rebuilds the bucket
+        // with nine to spare, and takes one: its permit for the loss.
+        Assert.True(a.AttemptAcquire(1).IsAcquired);
+        Assert.Equal(9, Enumerable.Range(0, 10).Count(_ => b.AttemptAcquire(1).IsAcquired));
+        await connectionA.GetServer(server.Configuration).FlushAllDatabasesAsync();
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(a.AttemptAcquire(1).IsAcquired);
+
+        // B knows the bucket was empty: its first call after the loss raises it to that, so the eight A's view left are
+        // not handed out again, to B or to A.
+        Assert.False(b.AttemptAcquire(1).IsAcquired);
+        Assert.False(a.AttemptAcquire(1).IsAcquired);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.True(b.AttemptAcquire(1).IsAcquired);
+        Assert.False(a.AttemptAcquire(1).IsAcquired);
+    }
+
+    [Fact]
+    public async Task A_bucket_lost_after_it_could_have_expired_full_comes_back_full_whatever_its_callers_last_saw()
+    {
+        await using var server = await LocalRedisServer.StartAsync();
+        using var connection = await Connect(server);
+        var time = new FakeTimeProvider();
+        using var limiter = Limiter(connection, time, new GcraRateLimiterOptions { PermitsPerSecond = 10, Burst = 10 });
+        Assert.Equal(10, Enumerable.Range(0, 11).Count(_ => limiter.AttemptAcquire(1).IsAcquired));
+
+        // The debt (one second) and the key's expiry (one minute) have passed: a missing key may just have expired, full.
+        time.Advance(TimeSpan.FromSeconds(61.5));
+        await connection.GetServer(server.Configuration).FlushAllDatabasesAsync();
+
+        Assert.Equal(10, Enumerable.Range(0, 11).Count(_ => limiter.AttemptAcquire(1).IsAcquired));
+    }
+
+    [Fact]
     public async Task Statistics_show_what_the_bucket_held_at_its_last_answer_refilled_by_time()
     {
         await using var server = await LocalRedisServer.StartAsync();
@@ -198,9 +273,9 @@ public sealed class RedisTransitionTests
         await Assert.ThrowsAsync<RedisUnavailableException>(async () => await limiter.AcquireAsync(1));
     }
 
-    private static RedisGcraRateLimiter Limiter(IConnectionMultiplexer connection, TimeProvider time, GcraRateLimiterOptions rateLimit) => new(
+    private static RedisGcraRateLimiter Limiter(IConnectionMultiplexer connection, TimeProvider time, GcraRateLimiterOptions rateLimit, string? bucket = null) => new(
         connection,
-        SharedRedis.NewBucketName(),
+        bucket ?? SharedRedis.NewBucketName(),
         rateLimit,
         new RedisRateLimiterOptions { UseRedisTime = false, AcquireTimeout = TimeSpan.FromSeconds(10) },
         time);
