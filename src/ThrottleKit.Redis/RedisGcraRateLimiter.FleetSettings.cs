@@ -6,7 +6,7 @@ using ThrottleKit.Internal;
 
 namespace ThrottleKit.Redis;
 
-/// <summary>What one process changes for every process that shares the bucket: its rate and its pauses.</summary>
+/// <summary>What one process changes for every process that shares the bucket: its rate, its pauses, permits given back.</summary>
 public sealed partial class RedisGcraRateLimiter
 {
     /// <summary>Stores a new rate in Redis, where every process sharing the bucket takes it up; the debt is carried over in permits.</summary>
@@ -48,6 +48,23 @@ public sealed partial class RedisGcraRateLimiter
 
             // Fire and forget, as a rate change: the throttled call must not wait on the network to learn it should wait.
             _ = RunScriptAsync(connection, arguments, CommandFlags.FireAndForget);
+        }
+    }
+
+    /// <summary>
+    /// Gives back to the shared bucket permits it granted that were not used (what a lease left), so the fleet gets them
+    /// again. Fire and forget; while Redis cannot be reached nothing is given back.
+    /// </summary>
+    /// <param name="permitCount">How many; zero or more.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permitCount"/> is negative.</exception>
+    /// <exception cref="ObjectDisposedException">The limiter is disposed.</exception>
+    public void Refund(int permitCount)
+    {
+        Guard.InRange(permitCount, 0, int.MaxValue);
+        ThrowIfDisposed();
+        if (!_circuit.IsOpen)
+        {
+            GiveBack(permitCount);
         }
     }
 }

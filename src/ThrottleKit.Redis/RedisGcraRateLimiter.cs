@@ -28,7 +28,7 @@ namespace ThrottleKit.Redis;
 /// <see cref="Pause"/> holds back the whole fleet (RedisGcraRateLimiter.FleetSettings.cs).
 /// </para>
 /// </remarks>
-public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPausableRateLimiter
+public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateLimiter, IPausableRateLimiter, IRefundableRateLimiter
 {
     private const long UnixEpochTicks = 621_355_968_000_000_000;
 
@@ -98,12 +98,15 @@ public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateL
         _timeProvider = timeProvider ?? TimeProvider.System;
         _circuit = connection.Circuit;
 
-        _fallback = new RedisOutageFallback(rateLimit, _burst, options.ExpectedInstances, _circuit, _timeProvider);
+        _fallback = new RedisOutageFallback(rateLimit, _burst, options.ExpectedInstances, options.LeasePeriod ?? TimeSpan.Zero, _circuit, _timeProvider);
         _lastAcquired = _timeProvider.GetTimestamp();
     }
 
     /// <summary>Gets the bucket's name.</summary>
     public string BucketName { get; }
+
+    /// <summary>Gets the bucket's burst as this process made it: the most one acquire may take without borrowing.</summary>
+    internal int Burst => _burst;
 
     /// <summary>Gets the Redis key of the bucket, <c>{prefix}:{bucket}</c>.</summary>
     internal string Key { get; }
@@ -397,21 +400,6 @@ public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateL
         return (long)values[0] == 1 ? RedisLease.Granted : RedisLease.Refused(wait, permitCount);
     }
 
-    private void Keep(BucketView answer)
-    {
-        var kept = Volatile.Read(ref _view);
-        while (kept is null || answer.Now > kept.Now || (answer.Now == kept.Now && answer.Tat > kept.Tat))
-        {
-            var found = Interlocked.CompareExchange(ref _view, answer, kept);
-            if (ReferenceEquals(found, kept))
-            {
-                return;
-            }
-
-            kept = found;
-        }
-    }
-
     private Task<RedisResult> RunScriptAsync(IConnectionMultiplexer connection, RedisValue[] arguments, CommandFlags flags)
         => RedisGcraScript.EvaluateAsync(connection.GetDatabase(), _keys, arguments, flags, () => Interlocked.Increment(ref _roundTrips));
 
@@ -493,11 +481,4 @@ public sealed partial class RedisGcraRateLimiter : RateLimiter, IAdjustableRateL
     }
 
     private void ThrowIfDisposed() => Guard.NotDisposed(Volatile.Read(ref _disposed) != 0, this);
-
-    /// <summary>
-    /// What the bucket held at Redis's newest answer to this process: its <c>tat</c> and the time it answered (µs, on the
-    /// bucket's clock), its rate and burst, when the answer was read (local timestamp), and how many outages the circuit had
-    /// had by then: turns reserved before an outage were given up when it began, so such a view's debt is not carried.
-    /// </summary>
-    private sealed record BucketView(double Tat, double Now, double Rate, int Burst, long Timestamp, long Outages);
 }

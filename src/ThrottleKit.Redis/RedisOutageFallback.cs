@@ -20,13 +20,16 @@ internal sealed class RedisOutageFallback : IDisposable
     private readonly GcraRateLimiter _share;
     private readonly RedisCircuit _circuit;
     private readonly int _expectedInstances;
+    private readonly TimeSpan _holdOff;
     private long _outage;
     private long _leases;
 
-    public RedisOutageFallback(GcraRateLimiterOptions rateLimit, int burst, int expectedInstances, RedisCircuit circuit, TimeProvider timeProvider)
+    // holdOff: how long after an outage began the share grants nothing (the lease period, while the leases in hand are spent).
+    public RedisOutageFallback(GcraRateLimiterOptions rateLimit, int burst, int expectedInstances, TimeSpan holdOff, RedisCircuit circuit, TimeProvider timeProvider)
     {
         _circuit = circuit;
         _expectedInstances = expectedInstances;
+        _holdOff = holdOff;
         _share = new GcraRateLimiter(
             new GcraRateLimiterOptions
             {
@@ -95,7 +98,9 @@ internal sealed class RedisOutageFallback : IDisposable
         var outage = _circuit.Outages;
         if (Interlocked.Exchange(ref _outage, outage) != outage)
         {
-            _share.Drain();
+            // Empty, and for a leasing fleet held back until the leases Redis granted before the outage have expired: the
+            // fleet spends those first, and the shares after them, never both at once.
+            _share.Pause(_holdOff);
         }
     }
 }

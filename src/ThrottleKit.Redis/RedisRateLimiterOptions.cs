@@ -50,4 +50,16 @@ public sealed class RedisRateLimiterOptions
     /// </summary>
     [DurationRange(minimum: "00:00:00.001", maximum: "00:00:10")]
     public TimeSpan AcquireTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Gets or sets, to lease permits instead of asking Redis for each, how long a lease lasts: each process then takes about
+    /// a lease period of its demand in one round trip (at most the bucket's burst) and grants it locally
+    /// (<see cref="LeasingRateLimiter"/>), giving back what is left when the lease expires. The fleet may then put up to
+    /// <c>rate · LeasePeriod</c> more into a window than the bucket's bound (the lease allowance). During an outage a process
+    /// spends the lease in hand, and its fallback starts one lease period after the outage began, once that lease has expired.
+    /// Default <see langword="null"/>: one round trip a permit, no allowance.
+    /// Between 10 ms and 10 s.
+    /// </summary>
+    [DurationRange(minimum: "00:00:00.010", maximum: "00:00:10")]
+    public TimeSpan? LeasePeriod { get; set; }
 }

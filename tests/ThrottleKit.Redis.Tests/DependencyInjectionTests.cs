@@ -35,6 +35,30 @@ public sealed class DependencyInjectionTests(SharedRedis redis)
         Assert.Equal(1, limiter.RoundTrips);
     }
 
+    [Fact]
+    public async Task With_a_lease_period_every_bucket_of_the_container_leases_from_its_Redis_bucket()
+    {
+        var prefix = SharedRedis.NewBucketName();
+        var services = new ServiceCollection();
+        services.AddThrottleKit().UseRedis(redis.Configuration, o => (o.KeyPrefix, o.LeasePeriod) = (prefix, TimeSpan.FromMilliseconds(250)));
+        await using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var store = provider.GetRequiredService<IRateLimiterStore>();
+
+        using var limiter = Assert.IsType<LeasingRateLimiter>(store.CreateLimiter("SES:us-east-1:0123456789abcdef", new GcraRateLimiterOptions { PermitsPerSecond = 30 }, TimeProvider.System));
+        for (var i = 0; i < 10; i++)
+        {
+            using var lease = await limiter.AcquireAsync(1);
+            Assert.True(lease.IsAcquired);
+        }
+
+        // Ten permits, fewer acquires of the Redis bucket: the first lease is one permit, the next are sized by the demand
+        // (about five here; a machine slow enough to let a lease period pass between two calls makes more).
+        Assert.InRange(limiter.SharedAcquires, 1, 9);
+        Assert.Equal(30, limiter.PermitsPerSecond);
+        Assert.True(await redis.Connection.GetDatabase().KeyExistsAsync($"{prefix}:{{SES:us-east-1:0123456789abcdef}}"));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -3,7 +3,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
+using System.Threading.RateLimiting;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ThrottleKit.Redis.Tests.Support;
 using ThrottleKit.Testing;
@@ -53,14 +55,28 @@ public sealed class RedisFleetFaultTests(ITestOutputHelper output)
     [InlineData(RedisFailurePolicy.FailOpen, Fault.KillAndRestart, 30)]
     [InlineData(RedisFailurePolicy.FailClosed, Fault.FreezeOneSecond, 30)]
     [InlineData(RedisFailurePolicy.FailClosed, Fault.FlushAll, 30)]
-    public async Task The_fleet_stays_within_burst_plus_rate_plus_one_permit_per_instance_in_every_second_across_the_fault(RedisFailurePolicy policy, Fault fault, int waitersPerInstance)
+    public Task The_fleet_stays_within_burst_plus_rate_plus_one_permit_per_instance_in_every_second_across_the_fault(RedisFailurePolicy policy, Fault fault, int waitersPerInstance)
+        => RunAcrossFault(policy, fault, waitersPerInstance, leasePeriod: null);
+
+    [Theory]
+    [InlineData(Fault.FreezeOneSecond)]
+    [InlineData(Fault.FlushAll)]
+    [InlineData(Fault.KillAndRestart)]
+    public Task A_leasing_fleet_stays_within_its_bound_plus_the_lease_allowance_across_the_fault(Fault fault)
+        => RunAcrossFault(RedisFailurePolicy.FailOpen, fault, waitersPerInstance: 30, leasePeriod: TimeSpan.FromMilliseconds(250));
+
+    private async Task RunAcrossFault(RedisFailurePolicy policy, Fault fault, int waitersPerInstance, TimeSpan? leasePeriod)
     {
         await using var server = await LocalRedisServer.StartAsync();
         var bucket = SharedRedis.NewBucketName();
         var connections = await Task.WhenAll(Enumerable.Range(0, Instances).Select(_ => Connect(server)));
         using var admin = await Connect(server);
-        var options = new RedisRateLimiterOptions { FailurePolicy = policy, ExpectedInstances = Instances };
-        var fleet = connections.Select(c => new RedisGcraRateLimiter(c, bucket, new GcraRateLimiterOptions { PermitsPerSecond = Rate, Burst = Burst }, options)).ToArray();
+        var options = new RedisRateLimiterOptions { FailurePolicy = policy, ExpectedInstances = Instances, LeasePeriod = leasePeriod };
+        var shape = new GcraRateLimiterOptions { PermitsPerSecond = Rate, Burst = Burst };
+
+        // Each instance's limiter as a container makes it: its own connection and circuit, leasing when the options say so.
+        var circuits = connections.Select(c => new RedisConnection(c, options, logger: null)).ToArray();
+        var fleet = circuits.Select(c => new RedisRateLimiterStore(c, Options.Create(options)).CreateLimiter(bucket, shape, TimeProvider.System)).ToArray();
         await using var lag = SchedulingLagProbe.Start();
         var grants = new ConcurrentQueue<long>();
         var failures = new ConcurrentQueue<Exception>();
@@ -107,6 +123,11 @@ public sealed class RedisFleetFaultTests(ITestOutputHelper output)
             limiter.Dispose();
         }
 
+        foreach (var circuit in circuits)
+        {
+            circuit.Dispose();
+        }
+
         foreach (var connection in connections)
         {
             await connection.DisposeAsync();
@@ -115,11 +136,12 @@ public sealed class RedisFleetFaultTests(ITestOutputHelper output)
         var events = grants.Select(t => (Stopwatch.GetElapsedTime(started, t), 1L)).ToArray();
         var busiest = BusiestWindow.Find(events, TimeSpan.FromSeconds(1));
         var allowance = RealClock.LateTimestampAllowance(lag.MaxLag());
-        var bound = RealClock.WindowBound(Burst, Rate, TimeSpan.FromSeconds(1), allowance) + Instances;
+        var leaseAllowance = Rate * (leasePeriod ?? TimeSpan.Zero).TotalSeconds;
+        var bound = RealClock.WindowBound(Burst, Rate, TimeSpan.FromSeconds(1), allowance) + Instances + leaseAllowance;
         var afterFault = events.Count(e => e.Item1 > recoveredAt);
-        var evidence = $"{policy}, {fault}, {waitersPerInstance} waiters per instance: {events.Length} granted in {runFor.TotalSeconds:0.0} s " +
+        var evidence = $"{policy}, {fault}, {waitersPerInstance} waiters per instance{(leasePeriod is { } p ? $", leases of {p.TotalMilliseconds:0} ms" : "")}: {events.Length} granted in {runFor.TotalSeconds:0.0} s " +
             $"(fault {faultAt.TotalSeconds:0.00}–{recoveredAt.TotalSeconds:0.00} s, {afterFault} after it); busiest second {busiest.Count} from " +
-            $"{busiest.Start.TotalSeconds:0.00} s, bound {bound:0.#} (burst {Burst} + rate {Rate} + {Instances} instances, L = {allowance.TotalMilliseconds:0} ms); " +
+            $"{busiest.Start.TotalSeconds:0.00} s, bound {bound:0.#} (burst {Burst} + rate {Rate} + {Instances} instances + lease allowance {leaseAllowance:0.#}, L = {allowance.TotalMilliseconds:0} ms); " +
             $"per second: {string.Join(" ", Enumerable.Range(0, (int)Math.Ceiling(runFor.TotalSeconds)).Select(s => events.Count(e => e.Item1.TotalSeconds >= s && e.Item1.TotalSeconds < s + 1)))}; {RealClock.LoadAverage()}";
         output.WriteLine(evidence);
         Assert.True(failures.IsEmpty, $"{failures.Count} senders failed, the first with {failures.FirstOrDefault()}");
