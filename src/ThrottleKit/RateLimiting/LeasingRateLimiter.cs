@@ -244,7 +244,7 @@ public sealed class LeasingRateLimiter : RateLimiter, IAdjustableRateLimiter, IP
             taken = _waiters.Count == 0 && _inHand >= permitCount;
             if (taken)
             {
-                _inHand -= permitCount;
+                Spend(permitCount);
             }
             else if (waiter is not null)
             {
@@ -361,7 +361,7 @@ public sealed class LeasingRateLimiter : RateLimiter, IAdjustableRateLimiter, IP
 
                     while (_waiters.First is { } next && next.Value.Permits <= _inHand)
                     {
-                        _inHand -= next.Value.Permits;
+                        Spend(next.Value.Permits);
                         Remove(next.Value);
                         granted.Add(next.Value);
                     }
@@ -452,47 +452,33 @@ public sealed class LeasingRateLimiter : RateLimiter, IAdjustableRateLimiter, IP
         }
     }
 
-    /// <summary>Under the lock: drops the leases that expired, spending the oldest first; <paramref name="expired"/> is what they left.</summary>
-    private void DropExpired(long now, out long expired)
+    /// <summary>Under the lock: spends <paramref name="permits"/> of the leases in hand, the oldest first.</summary>
+    private void Spend(long permits)
     {
-        expired = 0;
-        var spent = TotalLeased() - _inHand;
-        while (_leases.Count > 0 && _leases.Peek().ExpiresAt <= now)
+        _inHand -= permits;
+        while (permits > 0)
         {
-            var lease = _leases.Dequeue();
-            var used = Math.Min(spent, lease.Permits);
-            spent -= used;
-            expired += lease.Permits - used;
-        }
-
-        _inHand -= expired;
-        if (_leases.Count == 0)
-        {
-            _inHand = 0;
-        }
-        else
-        {
-            // The leases still held are charged with what was spent beyond the expired ones.
-            var remaining = _leases.ToArray();
-            _leases.Clear();
-            foreach (var lease in remaining)
+            var oldest = _leases.Peek();
+            var used = Math.Min(permits, oldest.Left);
+            oldest.Left -= used;
+            permits -= used;
+            if (oldest.Left == 0)
             {
-                var used = Math.Min(spent, lease.Permits);
-                spent -= used;
-                _leases.Enqueue(new Lease(lease.Permits - used, lease.ExpiresAt));
+                _leases.Dequeue();
             }
         }
     }
 
-    private long TotalLeased()
+    /// <summary>Under the lock: drops the leases that expired; <paramref name="expired"/> is what they left.</summary>
+    private void DropExpired(long now, out long expired)
     {
-        long total = 0;
-        foreach (var lease in _leases)
+        expired = 0;
+        while (_leases.Count > 0 && _leases.Peek().ExpiresAt <= now)
         {
-            total += lease.Permits;
+            expired += _leases.Dequeue().Left;
         }
 
-        return total;
+        _inHand -= expired;
     }
 
     private void Refund(long permits)
@@ -511,8 +497,13 @@ public sealed class LeasingRateLimiter : RateLimiter, IAdjustableRateLimiter, IP
 
     private void ThrowIfDisposed() => Guard.NotDisposed(Volatile.Read(ref _disposed) != 0, this);
 
-    /// <summary>Permits the shared bucket granted in one acquire, still to spend, and when they expire (a timestamp).</summary>
-    private readonly record struct Lease(long Permits, long ExpiresAt);
+    /// <summary>Permits the shared bucket granted in one acquire: how many are left to spend, and when they expire (a timestamp).</summary>
+    private sealed class Lease(long permits, long expiresAt)
+    {
+        public long Left { get; set; } = permits;
+
+        public long ExpiresAt { get; } = expiresAt;
+    }
 
     /// <summary>A caller waiting for permits from the next lease.</summary>
     private sealed class Waiter(LeasingRateLimiter limiter, int permits, CancellationToken cancellationToken)

@@ -87,11 +87,7 @@ public sealed class LeasingRateLimiterTests : IDisposable
     {
         var shared = new CountingLimiter(Shared(rate: 100, burst: 100));
         var leasing = Leasing(shared, ownsShared: false);
-        for (var step = 0; step < 40; step++)
-        {
-            _time.Advance(TimeSpan.FromMilliseconds(10));
-            Assert.True(leasing.AttemptAcquire(1).IsAcquired);
-        }
+        SpendOneEvery10MsFor400Ms(leasing);
 
         var held = leasing.GetStatistics()!.CurrentAvailablePermits;
         Assert.True(held > 0, "the process holds permits of its lease");
@@ -143,11 +139,7 @@ public sealed class LeasingRateLimiterTests : IDisposable
     {
         var shared = new CountingLimiter(Shared(rate: 100, burst: 100));
         var leasing = Leasing(shared, ownsShared: false);
-        for (var step = 0; step < 40; step++)
-        {
-            _time.Advance(TimeSpan.FromMilliseconds(10));
-            Assert.True(leasing.AttemptAcquire(1).IsAcquired);
-        }
+        SpendOneEvery10MsFor400Ms(leasing);
 
         var held = leasing.GetStatistics()!.CurrentAvailablePermits;
         var pausedAt = _time.GetUtcNow();
@@ -181,6 +173,16 @@ public sealed class LeasingRateLimiterTests : IDisposable
 
         Assert.Contains("LeasePeriod", error.Message, StringComparison.Ordinal);
         Assert.Contains("00:01:00", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A steady demand of 100/s for 400 ms: the process then holds part of a lease.</summary>
+    private void SpendOneEvery10MsFor400Ms(LeasingRateLimiter leasing)
+    {
+        for (var step = 0; step < 40; step++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            Assert.True(leasing.AttemptAcquire(1).IsAcquired);
+        }
     }
 
     private async Task AdvanceUntil(Func<bool> condition)
