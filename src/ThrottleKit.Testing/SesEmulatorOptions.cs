@@ -75,7 +75,12 @@ public sealed class SesEmulatorOptions
     /// <summary>Gets or sets the HTTP port; 0 (the default) for a free one.</summary>
     internal int Port { get; set; }
 
-    /// <summary>Gets or sets whether the emulator also speaks SMTP as SES's SMTP interface does, on a port of its own (<see cref="SesEmulator.SmtpPort"/>).</summary>
+    /// <summary>
+    /// Gets or sets whether the emulator also speaks SMTP as SES's SMTP interface does, on a port of its own
+    /// (<see cref="SesEmulator.SmtpPort"/>), without TLS. As SES does, it requires AUTH (PLAIN or LOGIN) before MAIL and answers
+    /// <c>530 Authentication required</c> otherwise; any user name and password are accepted, and the user name is the account
+    /// whose quota the session's messages count against (with MailKit: <c>await client.AuthenticateAsync("account", "any")</c>).
+    /// </summary>
     public bool Smtp { get; set; }
 
     /// <summary>Gets or sets the Region SMTP sends are counted in (SMTP carries none). Default <c>us-east-1</c>.</summary>
