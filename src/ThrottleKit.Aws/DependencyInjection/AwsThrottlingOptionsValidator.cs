@@ -39,7 +39,14 @@ internal sealed class AwsThrottlingOptionsValidator(IOptions<AwsThrottlingCode> 
 
             if (!code.Value.Rules.ContainsKey(service.Key) && definition is null)
             {
-                failures.Add($"{prefix}: ThrottleKit has no rules for a service called '{service.Key}'; give them with UseRules(\"{service.Key}\", new AwsThrottlingRules(...)).");
+                if (AwsServiceCatalog.FindByServiceId(service.Key) is { } covering)
+                {
+                    failures.Add($"{prefix}: '{service.Key}' is the SDK service id of clients the service '{covering.Key}' already covers; configure them under Services:{covering.Key}, or give rules of their own with UseRules(\"{service.Key}\", new AwsThrottlingRules(...)).");
+                }
+                else
+                {
+                    failures.Add($"{prefix}: ThrottleKit has no rules for a service called '{service.Key}'; give them with UseRules(\"{service.Key}\", new AwsThrottlingRules(...)).");
+                }
             }
 
             foreach (var serviceId in service.Value.ServiceIds)

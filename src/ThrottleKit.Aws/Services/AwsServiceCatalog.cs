@@ -26,4 +26,24 @@ internal static class AwsServiceCatalog
 
         return null;
     }
+
+    /// <summary>
+    /// The known service whose clients include those of the SDK service id <paramref name="serviceId"/> (case-insensitive;
+    /// <c>SESv2</c> is SES's), or null: a user who keys a service by a client's id is sent to the key that covers it.
+    /// </summary>
+    public static AwsServiceDefinition? FindByServiceId(string serviceId)
+    {
+        foreach (var definition in All)
+        {
+            foreach (var id in definition.ServiceIds)
+            {
+                if (string.Equals(id, serviceId, StringComparison.OrdinalIgnoreCase))
+                {
+                    return definition;
+                }
+            }
+        }
+
+        return null;
+    }
 }

@@ -164,6 +164,7 @@ public class AddThrottledAwsClientsTests
             o.Services["ConnectCampaigns"].Backoff.MaxRetries = -1;
             o.Services["Custom"] = new AwsServiceThrottlingOptions { RateLimit = { PermitsPerSecond = 1 } };
             o.Services["Bad{Key}"] = new AwsServiceThrottlingOptions { RateLimit = { PermitsPerSecond = 1 } };
+            o.Services["SESv2"] = new AwsServiceThrottlingOptions { RateLimit = { PermitsPerSecond = 1 } };
         });
         using var provider = services.BuildServiceProvider();
 
@@ -174,6 +175,9 @@ public class AddThrottledAwsClientsTests
         Assert.Contains("Services:ConnectCampaigns:Backoff:MaxRetries: MaxRetries must be between 0 and 100; it is -1.", error.Failures);
         Assert.Contains(error.Failures, f => f.StartsWith("Services:Custom: ThrottleKit has no rules", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("Services:Bad{Key}: a service key must be", StringComparison.Ordinal));
+
+        // SES v2 clients are SES's: a user who keys them apart is sent there, not to writing rules.
+        Assert.Contains(error.Failures, f => f.StartsWith("Services:SESv2: 'SESv2' is the SDK service id of clients the service 'SES' already covers; configure them under Services:SES", StringComparison.Ordinal));
     }
 
     [Fact]
