@@ -50,9 +50,20 @@ public static class ThrottledAwsClientsServiceCollectionExtensions
     /// <param name="configuration">The section holding <see cref="AwsThrottlingOptions"/>.</param>
     /// <returns>A builder for mappings, rules, the account's quota and optional parts.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="configuration"/> holds a <c>ThrottleKit</c> section and no <c>Services</c>: the whole configuration was passed instead of its section.</exception>
     public static ThrottledAwsClientsBuilder AddThrottledAwsClients(this IServiceCollection services, IConfiguration configuration)
     {
         Guard.NotNull(configuration);
+
+        // Passing the whole configuration is an easy slip; bound, it would fail naming every environment variable as an
+        // unknown setting. A configuration that holds a ThrottleKit section and no Services of its own is that slip.
+        if (configuration.GetSection("ThrottleKit").Exists() && !configuration.GetSection(nameof(AwsThrottlingOptions.Services)).Exists())
+        {
+            throw new ArgumentException(
+                "This is the whole configuration, which holds a 'ThrottleKit' section: bind that section, AddThrottledAwsClients(configuration.GetSection(\"ThrottleKit\")).",
+                nameof(configuration));
+        }
+
         var builder = AddCore(services);
         services.AddOptions<AwsThrottlingOptions>().Bind(configuration, binder => binder.ErrorOnUnknownConfiguration = true);
         return builder;

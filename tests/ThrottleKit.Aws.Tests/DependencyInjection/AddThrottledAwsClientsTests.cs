@@ -181,6 +181,29 @@ public class AddThrottledAwsClientsTests
     }
 
     [Fact]
+    public void The_whole_configuration_passed_instead_of_its_section_is_refused_with_the_section_to_bind()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ThrottleKit:Services:SES:RateLimit:PermitsPerSecond"] = "14",
+                ["PATH"] = "/usr/bin",
+                ["HOME"] = "/root",
+            })
+            .Build();
+
+        var error = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddThrottledAwsClients(configuration));
+
+        Assert.Equal("configuration", error.ParamName);
+        Assert.Contains("AddThrottledAwsClients(configuration.GetSection(\"ThrottleKit\"))", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("PATH", error.Message, StringComparison.Ordinal);
+
+        // The section itself binds.
+        using var provider = new ServiceCollection().AddThrottledAwsClients(configuration.GetSection("ThrottleKit")).Services.BuildServiceProvider();
+        Assert.Equal(14, provider.GetRequiredService<IOptions<AwsThrottlingOptions>>().Value.Services["SES"].RateLimit.PermitsPerSecond);
+    }
+
+    [Fact]
     public void A_service_id_mapped_to_two_services_is_rejected()
     {
         var services = new ServiceCollection();
