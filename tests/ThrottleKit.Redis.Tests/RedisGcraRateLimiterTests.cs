@@ -122,27 +122,6 @@ public sealed class RedisGcraRateLimiterTests(SharedRedis redis) : IDisposable
     }
 
     [Fact]
-    public async Task After_SCRIPT_FLUSH_the_script_is_loaded_again_and_the_bucket_keeps_its_state()
-    {
-        var limiter = Create(SharedRedis.NewBucketName(), rate: 10, burst: 10);
-        using (var first = limiter.AttemptAcquire(9))
-        {
-            Assert.True(first.IsAcquired);
-        }
-
-        await redis.Connection.GetServers()[0].ScriptFlushAsync();
-
-        using (var second = await limiter.AcquireAsync(1))
-        {
-            Assert.True(second.IsAcquired);
-        }
-
-        using var third = limiter.AttemptAcquire(1);
-        Assert.False(third.IsAcquired);
-        Assert.Equal(4, limiter.RoundTrips);   // one each, and one EVAL after NOSCRIPT
-    }
-
-    [Fact]
     public void A_rate_set_by_one_process_is_stored_in_Redis_and_followed_by_the_others()
     {
         var bucket = SharedRedis.NewBucketName();
