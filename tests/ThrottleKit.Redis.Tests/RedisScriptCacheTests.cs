@@ -1,7 +1,6 @@
 using System;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Time.Testing;
-using StackExchange.Redis;
 using ThrottleKit.Redis.Tests.Support;
 
 namespace ThrottleKit.Redis.Tests;
@@ -11,38 +10,33 @@ namespace ThrottleKit.Redis.Tests;
 /// again for everyone, so these tests run alone (CI saw three round trips where the flush test counted four).
 /// </summary>
 [Collection(RedisScriptCache.Name)]
-public sealed class RedisScriptCacheTests(SharedRedis redis) : IDisposable
+public sealed class RedisScriptCacheTests(SharedRedis redis)
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
-    private RedisGcraRateLimiter? _limiter;
-
-    public void Dispose() => _limiter?.Dispose();
-
     [Fact]
     public async Task After_SCRIPT_FLUSH_the_script_is_loaded_again_and_the_bucket_keeps_its_state()
     {
         // The caller's clock and a long budget: this is about the script cache, and a cold first call must not count as an outage.
-        _limiter = new RedisGcraRateLimiter(
+        using var limiter = new RedisGcraRateLimiter(
             redis.Connection,
             SharedRedis.NewBucketName(),
             new GcraRateLimiterOptions { PermitsPerSecond = 10, Burst = 10 },
             new RedisRateLimiterOptions { UseRedisTime = false, AcquireTimeout = TimeSpan.FromSeconds(10) },
-            _time);
-        using (var first = _limiter.AttemptAcquire(9))
+            new FakeTimeProvider());
+        using (var first = limiter.AttemptAcquire(9))
         {
             Assert.True(first.IsAcquired);
         }
 
         await redis.Connection.GetServers()[0].ScriptFlushAsync();
 
-        using (var second = await _limiter.AcquireAsync(1))
+        using (var second = await limiter.AcquireAsync(1))
         {
             Assert.True(second.IsAcquired);
         }
 
-        using var third = _limiter.AttemptAcquire(1);
+        using var third = limiter.AttemptAcquire(1);
         Assert.False(third.IsAcquired);
-        Assert.Equal(4, _limiter.RoundTrips);   // one each, and one EVAL after NOSCRIPT
+        Assert.Equal(4, limiter.RoundTrips);   // one each, and one EVAL after NOSCRIPT
     }
 }
 
